@@ -1,0 +1,1 @@
+export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";

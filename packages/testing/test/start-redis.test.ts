@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, test } from "vitest";
+import { RedisServerProcess, startNodeProcess, startRedis, type TestRedis } from "../src/index";
+
+const started: TestRedis[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((redis) => redis.stop()));
+});
+
+async function dedicated(options: Parameters<typeof startRedis>[0] = {}): Promise<TestRedis> {
+  const redis = await startRedis({ dedicated: true, ...options });
+  started.push(redis);
+  return redis;
+}
+
+/** Alive and not a zombie waiting for a parent that was itself killed to be reaped. */
+function processAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("startRedis", () => {
+  test("a spawned server answers on its own port", async () => {
+    const redis = await dedicated();
+    expect(redis.source).toBe("redis-server");
+    const client = redis.client();
+    await client.set("k", "v");
+    expect(await client.get("k")).toBe("v");
+    expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}/0`);
+  });
+
+  test("two test Redis never see each other's keys", async () => {
+    const a = await startRedis();
+    const b = await startRedis();
+    started.push(a, b);
+    await a.client().set("shared-name", "a");
+    expect(await b.client().get("shared-name")).toBeNull();
+  });
+
+  test("restart() keeps data written with appendOnly", async () => {
+    const redis = await dedicated({ appendOnly: true });
+    const client = redis.client();
+    await client.set("survives", "yes");
+    await redis.restart();
+    expect(await client.get("survives")).toBe("yes");
+  });
+
+  test("kill() makes clients see a closed connection, startAgain() brings the port back", async () => {
+    const redis = await dedicated();
+    const client = redis.client({ maxRetriesPerRequest: 0 });
+    await client.ping();
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+    await redis.kill();
+    await closed;
+    await expect(client.ping()).rejects.toThrow();
+    await redis.startAgain();
+    const fresh = redis.client();
+    expect(await fresh.ping()).toBe("PONG");
+  });
+
+  test("stop() leaves no redis-server running", async () => {
+    const server = await RedisServerProcess.start();
+    const pid = server.pid!;
+    expect(processAlive(pid)).toBe(true);
+    await server.stop();
+    expect(processAlive(pid)).toBe(false);
+  });
+
+  test("a server whose test process was SIGKILLed is reaped by the run's teardown", async () => {
+    const child = startNodeProcess(new URL("./fixtures/spawn-and-hang.ts", import.meta.url).pathname);
+    const line = await child.waitFor(/^pid=\d+/);
+    const pid = Number(line.slice(4));
+    expect(processAlive(pid)).toBe(true);
+    await child.kill("SIGKILL");
+    const { reapOrphanedServers } = await import("../src/redis-server");
+    // The fixture shares this run's registry, so the teardown finds and stops its server.
+    await reapOrphanedServers();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(processAlive(pid)).toBe(false);
+  });
+});
