@@ -81,4 +81,37 @@ describe("startRedis", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(processAlive(pid)).toBe(false);
   });
+
+  test("with REDIS_URL, each caller gets its own database and frees it on stop", async () => {
+    const server = await dedicated();
+    const previous = process.env.REDIS_URL;
+    process.env.REDIS_URL = server.url;
+    try {
+      const a = await startRedis();
+      const b = await startRedis();
+      expect([a.source, b.source]).toEqual(["REDIS_URL", "REDIS_URL"]);
+      expect(a.db).not.toBe(b.db);
+      await a.client().set("shared-name", "a");
+      expect(await b.client().get("shared-name")).toBeNull();
+      await expect(a.kill()).rejects.toThrow(/dedicated: true/);
+      await a.stop();
+      await b.stop();
+      const admin = server.client();
+      expect(await admin.keys("octo-test:database:*")).toEqual([]);
+      await admin.select(a.db);
+      expect(await admin.dbsize()).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = previous;
+    }
+  });
+
+  test("with no Redis to be had, the error says how to get one", async () => {
+    const child = startNodeProcess(new URL("./fixtures/start-without-redis.ts", import.meta.url).pathname, {
+      env: { PATH: "/nonexistent", REDIS_URL: undefined },
+    });
+    const line = await child.waitFor(/^(error|started)/);
+    expect(line).toMatch(/^error: No Redis for the tests: set REDIS_URL .*apt-get install redis-server/);
+    expect(await child.exited).toBe(0);
+  });
 });
