@@ -1,4 +1,5 @@
 export { type NodeProcess, type NodeProcessOptions, startNodeProcess } from "./child-process";
+export { type RedisClusterOptions, startRedisCluster, type TestRedisCluster } from "./redis-cluster";
 export {
   freePort,
   hasRedisServerBinary,
@@ -6,3 +7,4 @@ export {
   RedisServerProcess,
 } from "./redis-server";
 export { redactUrl, type StartRedisOptions, startRedis, type TestRedis } from "./start-redis";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
