@@ -1,1 +1,2 @@
-export {};
+export * from "./decorators";
+export * from "./errors";
