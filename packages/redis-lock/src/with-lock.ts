@@ -1,0 +1,228 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Cluster, Redis } from "ioredis";
+import { InvalidArgumentError, LockLostError } from "./errors";
+import type { LockOptions } from "./lock";
+import { lockCommands, lockKeys } from "./scripts";
+import { assertClient, assertName, assertPrefix, type Duration, parseDuration, show } from "./validate";
+
+/** Options of `withLock`; every field is optional. */
+export interface WithLockOptions extends LockOptions {
+  /** How long the lock lives without a renewal; a crashed holder frees it after this. Default `"30s"`. */
+  period?: Duration;
+  /** How often the lock is renewed while `fn` runs; must be shorter than `period`. Default `period / 3`. */
+  renewEvery?: Duration;
+  /** How long to keep trying when the lock is held. Default `0`: one attempt. */
+  waitFor?: Duration;
+  /**
+   * Pause between attempts while waiting (randomised between half and all of it so waiters do not
+   * move in lockstep), and between renewal attempts after Redis errors. Default `"100ms"`.
+   */
+  retryDelay?: Duration;
+  /** Who holds the lock, as stored in Redis. Default: `<hostname>:<pid>:<random UUID>`. */
+  owner?: string;
+  /**
+   * Stops waiting for the lock (the call rejects with the signal's reason) and, once `fn` runs,
+   * is forwarded to the signal `fn` gets. The lock is still released when `fn` settles.
+   */
+  signal?: AbortSignal;
+}
+
+/** What `fn` learns about the lock it runs under, besides the signal. */
+export interface HeldLock {
+  readonly group: string;
+  readonly owner: string;
+  /** The fencing token of this acquire (see `acquireFencedLock`). */
+  readonly token: number;
+}
+
+/**
+ * `acquired: false` when the lock stayed held by someone else for all of `waitFor` (`fn` did not
+ * run). Otherwise `fn`'s result; `lockLost` is the `LockLostError` that fired the signal when the
+ * lock stopped being held before `fn` finished (the work may then have overlapped another
+ * holder's), `undefined` when it was held throughout.
+ */
+export type WithLockResult<R> =
+  | { acquired: true; result: R; lockLost: LockLostError | undefined }
+  | { acquired: false };
+
+const DEFAULT_PERIOD_MS = 30_000;
+const DEFAULT_RETRY_DELAY_MS = 100;
+
+interface Settings {
+  periodMs: number;
+  renewMs: number;
+  waitMs: number;
+  retryMs: number;
+  owner: string;
+  prefix: string;
+  signal: AbortSignal | undefined;
+}
+
+function settings(options: WithLockOptions): Settings {
+  const periodMs =
+    options.period === undefined ? DEFAULT_PERIOD_MS : parseDuration("options.period", options.period);
+  const renewMs =
+    options.renewEvery === undefined
+      ? Math.max(1, Math.floor(periodMs / 3))
+      : parseDuration("options.renewEvery", options.renewEvery);
+  if (renewMs >= periodMs) {
+    throw new InvalidArgumentError(
+      "options.renewEvery",
+      options.renewEvery,
+      `options.renewEvery ${show(options.renewEvery)} (${renewMs} ms) is not shorter than the period ` +
+        `(${periodMs} ms): the lock would expire between renewals; pass a renewEvery below the period ` +
+        "(a third of it is a good choice)",
+    );
+  }
+  const waitMs =
+    options.waitFor === undefined
+      ? 0
+      : parseDuration("options.waitFor", options.waitFor, { allowZero: true });
+  const retryMs =
+    options.retryDelay === undefined
+      ? DEFAULT_RETRY_DELAY_MS
+      : parseDuration("options.retryDelay", options.retryDelay);
+  let owner: string;
+  if (options.owner === undefined) owner = `${hostname()}:${process.pid}:${randomUUID()}`;
+  else {
+    assertName("options.owner", options.owner);
+    owner = options.owner;
+  }
+  const prefix = assertPrefix(options.prefix);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(
+      "options.signal",
+      options.signal,
+      `options.signal ${show(options.signal)} is not an AbortSignal: pass an AbortController's signal or leave it out`,
+    );
+  }
+  return { periodMs, renewMs, waitMs, retryMs, owner, prefix, signal: options.signal };
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `fn` while holding the lock `group`, and releases it when `fn` settles, whatever happens.
+ *
+ * - Acquire: one attempt, or attempts every `retryDelay` for up to `waitFor`. When the lock stays
+ *   held, `fn` does not run and the answer is `{ acquired: false }`.
+ * - While `fn` runs the lock is renewed every `renewEvery` to `period` from then. When a renewal
+ *   finds the lock gone (deleted, expired, taken), or Redis does not confirm a renewal before the
+ *   lock would have expired (renewals that fail are retried until then), `signal` fires with a
+ *   `LockLostError`. `fn` is not stopped: honouring the signal is its job; its result is still
+ *   returned, with `lockLost` set.
+ * - `fn`'s errors are rethrown after the release. A release that fails (Redis down) is not
+ *   reported: the lock then expires after `period`.
+ *
+ * @throws InvalidArgumentError for bad arguments (before any Redis call); the signal's reason when
+ *   `options.signal` aborts while waiting; Redis errors while acquiring; whatever `fn` throws
+ */
+export async function withLock<R>(
+  redis: Redis | Cluster,
+  group: string,
+  fn: (signal: AbortSignal, lock: HeldLock) => Promise<R>,
+  options: WithLockOptions = {},
+): Promise<WithLockResult<R>> {
+  assertClient(redis);
+  assertName("group", group);
+  if (typeof fn !== "function") {
+    throw new InvalidArgumentError("fn", fn, `fn ${show(fn)} is not a function: pass (signal) => Promise<R>`);
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError("options", options, `options ${show(options)} is not an object`);
+  }
+  const s = settings(options);
+  const commands = lockCommands(redis);
+  const keys = lockKeys(s.prefix, group);
+
+  let token = 0;
+  let acquiredAt = 0;
+  const giveUpAt = performance.now() + s.waitMs;
+  for (;;) {
+    s.signal?.throwIfAborted();
+    acquiredAt = performance.now();
+    token = Number(await commands.octoLockAcquire(keys.lock, keys.token, s.owner, s.periodMs));
+    if (token > 0) break;
+    const left = giveUpAt - performance.now();
+    if (left <= 0) return { acquired: false };
+    await sleep(Math.min(left, s.retryMs / 2 + (Math.random() * s.retryMs) / 2), s.signal);
+  }
+
+  const tokenText = String(token);
+  const controller = new AbortController();
+  let lost: LockLostError | undefined;
+  let finished = false;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+
+  const lose = (message: string, cause?: unknown) => {
+    if (finished || lost) return;
+    lost = new LockLostError(group, s.owner, `lock ${JSON.stringify(group)} ${message}`, { cause });
+    clearTimeout(renewTimer);
+    clearTimeout(expiryTimer);
+    controller.abort(lost);
+  };
+  // Our own view of when the lock expires, measured from when the last successful acquire or
+  // renewal was *sent*, so it is never later than Redis' view.
+  const watchExpiry = (sentAt: number, lastError?: unknown) => {
+    clearTimeout(expiryTimer);
+    expiryTimer = setTimeout(
+      () => lose(`was not renewed before it expired after ${s.periodMs} ms`, lastError),
+      Math.max(0, sentAt + s.periodMs - performance.now()),
+    );
+  };
+  let lastError: unknown;
+  const renew = async () => {
+    const sentAt = performance.now();
+    let held: boolean;
+    try {
+      held = (await commands.octoLockExtend(keys.lock, keys.token, s.owner, s.periodMs, tokenText)) === 1;
+    } catch (error) {
+      lastError = error;
+      if (!finished && !lost) {
+        watchExpiry(acquiredAt, lastError);
+        renewTimer = setTimeout(renew, Math.min(s.retryMs, s.renewMs));
+      }
+      return;
+    }
+    if (finished || lost) return;
+    if (!held) {
+      lose("is no longer held by this owner (it expired, was deleted or was taken)");
+      return;
+    }
+    acquiredAt = sentAt;
+    lastError = undefined;
+    watchExpiry(sentAt);
+    renewTimer = setTimeout(renew, s.renewMs);
+  };
+  watchExpiry(acquiredAt);
+  renewTimer = setTimeout(renew, s.renewMs);
+
+  const forward = () => controller.abort(s.signal?.reason);
+  if (s.signal?.aborted) forward();
+  else s.signal?.addEventListener("abort", forward, { once: true });
+
+  try {
+    const result = await fn(controller.signal, { group, owner: s.owner, token });
+    return { acquired: true, result, lockLost: lost };
+  } finally {
+    finished = true;
+    clearTimeout(renewTimer);
+    clearTimeout(expiryTimer);
+    s.signal?.removeEventListener("abort", forward);
+    await commands.octoLockRelease(keys.lock, keys.token, s.owner, tokenText).catch(() => undefined);
+  }
+}
