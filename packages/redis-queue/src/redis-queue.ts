@@ -312,12 +312,21 @@ export class RedisQueue<T = unknown> {
     const k = this.keys;
     const result: WorkResult = { processed: 0, failed: 0, deadLettered: 0 };
     const held = new Map<string, AbortController>();
+    // Group commit: one ack call in flight at a time; acks arriving meanwhile go out together
+    // in the next call, so an ack waits at most about one round trip and batches under load.
     let acks: string[] = [];
-    const flushAcks = async () => {
+    let flushing: Promise<void> | undefined;
+    const flushAcks = async (): Promise<void> => {
+      while (flushing) await flushing;
       if (acks.length === 0) return;
       const batch = acks;
       acks = [];
-      await this.redis.octoQueueAck(k.inflight, k.items, ...batch);
+      flushing = this.redis.octoQueueAck(k.inflight, k.items, ...batch).then(() => undefined);
+      try {
+        await flushing;
+      } finally {
+        flushing = undefined;
+      }
     };
     const renew = setInterval(
       () => {
@@ -362,7 +371,8 @@ export class RedisQueue<T = unknown> {
           await handler(item, { attempt, signal: controller.signal, id });
           result.processed++;
           acks.push(id);
-          if (acks.length >= this.batchSize) await flushAcks();
+          if (!flushing)
+            void flushAcks().catch((err) => logger.warn({ err, queue: this.name }, "ack failed"));
         } catch (err) {
           result.failed++;
           const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
