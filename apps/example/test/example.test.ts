@@ -1,0 +1,83 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startNodeProcess, startRedis, type TestRedis } from "@octo/testing";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+let redis: TestRedis;
+let client: Redis;
+
+beforeAll(async () => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first`);
+  redis = await startRedis();
+  client = redis.client();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** Sum of a queue part (`inflight`, `dead`…) over every queue the runner made. */
+async function countInQueues(part: "inflight" | "dead"): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let cursor = "0";
+  do {
+    const [next, keys] = await client.scan(cursor, "MATCH", `octo:q:{*}:${part}`, "COUNT", 100);
+    cursor = next;
+    for (const key of keys) {
+      const type = await client.type(key);
+      const n =
+        type === "zset"
+          ? await client.zcard(key)
+          : type === "list"
+            ? await client.llen(key)
+            : type === "hash"
+              ? await client.hlen(key)
+              : 0;
+      counts.set(key, n);
+    }
+  } while (cursor !== "0");
+  return counts;
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+it("runs every kind of job within 30 s and exits 0 on SIGTERM with nothing in flight", async () => {
+  const example = startNodeProcess(main, { env: { REDIS_URL: redis.url } });
+  const kinds = [
+    /\[maintenance\.cleanup\] simple job ran/,
+    /\[users\.send-notifications\] query job item/,
+    /\[big-data\.process-records\] async generator/,
+    /\[orders\.process-pending\] injected services/,
+    /\[payments\.charge\] retry: attempt 2 .* succeeded/,
+    /\[payments\.import-legacy\] dead letter/,
+  ];
+  try {
+    await Promise.all(kinds.map((kind) => example.waitFor(kind, 40_000)));
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- output ---\n${example.output()}`);
+  }
+
+  const dead = await eventually(
+    () => countInQueues("dead"),
+    (counts) => [...counts].some(([key, n]) => key.includes("import-legacy") && n > 0),
+    20_000,
+  );
+  expect([...dead].filter(([key, n]) => key.includes("import-legacy") && n > 0)).not.toEqual([]);
+
+  const code = await example.kill("SIGTERM");
+  expect(code, example.output()).toBe(0);
+  expect(example.output()).toMatch(/example: stopped cleanly/);
+
+  const inflight = await countInQueues("inflight");
+  expect([...inflight].filter(([, n]) => n > 0)).toEqual([]);
+}, 120_000);
