@@ -1,1 +1,20 @@
-export {};
+export * from "@octo/decorators";
+export * from "@octo/logger";
+export * from "@octo/redis-lock";
+// Both lock and queue export an InvalidArgumentError; the lock's is re-exported above.
+export {
+  type Codec,
+  type DeadLetter,
+  type Handler,
+  InvalidArgumentError as QueueInvalidArgumentError,
+  jsonCodec,
+  type QueueOptions,
+  type QueueStats,
+  RedisQueue,
+  UnencodableItemError,
+  type WorkContext,
+  type WorkOptions,
+  type WorkResult,
+} from "@octo/redis-queue";
+export * from "./errors";
+export * from "./runner";

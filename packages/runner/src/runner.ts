@@ -1,0 +1,442 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { assertNoClashes, type CronGroup, getCronGroups, type JobDefinition } from "@octo/decorators";
+import { childLogger, type LoggerLike, silentLogger } from "@octo/logger";
+import { acquireLock, releaseLock } from "@octo/redis-lock";
+import { RedisQueue } from "@octo/redis-queue";
+import type { Container } from "inversify";
+import type { Cluster, Redis } from "ioredis";
+import { createTask, type ScheduledTask } from "node-cron";
+import claimTickScript from "./claim-tick.lua";
+import { RunnerNotStartedError, UnknownJobError } from "./errors";
+
+/** Options of `new JobRunner(container, options)`. */
+export interface JobRunnerOptions {
+  /** Key prefix in Redis, shared with the lock and the queues. @default "octo" */
+  prefix?: string;
+  /** This instance's id in claims, locks, logs and status. @default `<hostname>-<pid>-<random>` */
+  instanceId?: string;
+  /** Minimum TTL of a tick claim in ms (the claim lives max(maxComputeTime, this)). @default 60000 */
+  minClaimTtl?: number;
+}
+
+/** What a handler receives (a query job's handler gets the item first). */
+export interface JobContext {
+  job: string;
+  scheduledAt: Date;
+  /** 1-based */
+  attempt: number;
+  /** Fires when the run passes maxComputeTime or the runner stops. */
+  signal: AbortSignal;
+  logger: LoggerLike;
+  instanceId: string;
+}
+
+export type RunOutcome = "succeeded" | "failed" | "skipped" | "not-claimed";
+
+/** The result of one run (or fire) as `run()` resolves it. */
+export interface RunResult {
+  job: string;
+  scheduledAt: Date;
+  outcome: RunOutcome;
+  instance: string;
+  durationMs: number;
+  error?: string;
+}
+
+/** Last run as stored in Redis. */
+export interface LastRun {
+  scheduledAt: Date;
+  startedAt: Date;
+  endedAt: Date;
+  instance: string;
+  outcome: RunOutcome;
+  error?: string;
+}
+
+/** One job in `status()`. */
+export interface JobStatus {
+  job: string;
+  schedule: string;
+  timezone?: string;
+  nextFireAt: Date | null;
+  lastRun: LastRun | null;
+}
+
+interface Entry {
+  def: JobDefinition;
+  group: CronGroup;
+  task?: ScheduledTask;
+  queue?: RedisQueue<unknown>;
+  working?: Promise<unknown>;
+  inProgress: Set<Promise<unknown>>;
+  stopped: boolean;
+}
+
+type ClaimCommands = {
+  octoClaimTick(key: string, instance: string, ttl: number): Promise<number>;
+};
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * Schedules every `@cron` job and runs each scheduled fire on exactly one instance.
+ * Clashing declarations (two groups or jobs of one name) throw in the constructor.
+ */
+export class JobRunner {
+  readonly instanceId: string;
+  readonly prefix: string;
+  private readonly minClaimTtl: number;
+  private readonly entries = new Map<string, Entry>();
+  private redis?: Redis | Cluster;
+  private logger: LoggerLike = silentLogger;
+  private readonly stopController = new AbortController();
+
+  constructor(
+    private readonly container: Container,
+    options: JobRunnerOptions = {},
+  ) {
+    this.prefix = options.prefix ?? "octo";
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+    this.minClaimTtl = options.minClaimTtl ?? 60_000;
+    const groups = getCronGroups();
+    assertNoClashes(groups);
+    for (const group of groups) {
+      const ctor = group.target as new (...args: never[]) => unknown;
+      if (!container.isBound(ctor)) container.bind(ctor).toSelf().inSingletonScope();
+      for (const def of group.jobs)
+        this.entries.set(def.fullName, { def, group, inProgress: new Set(), stopped: false });
+    }
+  }
+
+  /** Full names of every job this runner knows. */
+  get jobNames(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * Schedules every job and starts working queues left with items. Resolves once scheduling
+   * is done (it does not wait for any run).
+   */
+  async start(redis: Redis | Cluster, logger: LoggerLike = silentLogger): Promise<void> {
+    this.redis = redis;
+    this.logger = childLogger(logger, { instance: this.instanceId });
+    if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
+      redis.defineCommand("octoClaimTick", { numberOfKeys: 1, lua: claimTickScript });
+    }
+    const multi = redis.multi();
+    for (const [name, e] of this.entries) {
+      multi.sadd(`${this.prefix}:jobs`, name);
+      multi.hset(this.jobKey(name), { schedule: e.def.schedule, timezone: e.def.config.timezone ?? "" });
+    }
+    await multi.exec();
+    for (const e of this.entries.values()) {
+      if (e.def.queryMethod) {
+        const q = this.queueOf(e);
+        const s = await q.stats();
+        if (s.pending + s.inFlight + s.delayed > 0) {
+          this.logger.info({ job: e.def.fullName, ...s }, "resuming queue left with items");
+          this.ensureWorking(e);
+        }
+      }
+      const opts: Record<string, unknown> = { name: e.def.fullName };
+      if (e.def.config.timezone) opts.timezone = e.def.config.timezone;
+      e.task = createTask(e.def.schedule, (ctx) => this.onFire(e, ctx.date), opts);
+      await e.task.start();
+    }
+  }
+
+  /** Runs `name` now on this instance (no tick claim, but the maxComputeTime lock applies). */
+  run(name: string): Promise<RunResult> {
+    const e = this.entry(name);
+    if (!this.redis) return Promise.reject(new RunnerNotStartedError(`run(${JSON.stringify(name)})`));
+    return this.track(e, this.execute(e, Math.floor(Date.now() / 1000) * 1000, false));
+  }
+
+  /**
+   * Cancels future fires of `name` (or of every job) and resolves when the runs in progress
+   * have finished. Query workers on this instance stop taking new items.
+   */
+  async stop(name?: string): Promise<void> {
+    const list = name === undefined ? [...this.entries.values()] : [this.entry(name)];
+    for (const e of list) {
+      e.stopped = true;
+      await e.task?.stop();
+      await e.task?.destroy();
+    }
+    if (name === undefined) this.stopController.abort();
+    await Promise.allSettled(list.flatMap((e) => [...e.inProgress, e.working]));
+    if (name === undefined) for (const e of this.entries.values()) await e.queue?.close();
+  }
+
+  /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
+  async status(redis: Redis | Cluster | undefined = this.redis): Promise<JobStatus[]> {
+    if (!redis) throw new RunnerNotStartedError("status()");
+    const names = (await redis.smembers(`${this.prefix}:jobs`)).sort();
+    const out: JobStatus[] = [];
+    for (const job of names) {
+      const h = await redis.hgetall(this.jobKey(job));
+      const timezone = h.timezone || undefined;
+      let nextFireAt: Date | null = null;
+      if (h.schedule) {
+        const t = createTask(h.schedule, () => {}, timezone ? { timezone } : {});
+        nextFireAt = t.getNextRun();
+        await t.destroy();
+      }
+      const lastRun: LastRun | null = h.lastScheduledAt
+        ? {
+            scheduledAt: new Date(Number(h.lastScheduledAt)),
+            startedAt: new Date(Number(h.lastStartedAt)),
+            endedAt: new Date(Number(h.lastEndedAt)),
+            instance: h.lastInstance ?? "",
+            outcome: h.lastOutcome as RunOutcome,
+            ...(h.lastError ? { error: h.lastError } : {}),
+          }
+        : null;
+      out.push({ job, schedule: h.schedule ?? "", ...(timezone ? { timezone } : {}), nextFireAt, lastRun });
+    }
+    return out;
+  }
+
+  private entry(name: string): Entry {
+    const e = this.entries.get(name);
+    if (!e) throw new UnknownJobError(name, this.jobNames);
+    return e;
+  }
+
+  private jobKey(name: string): string {
+    return `${this.prefix}:job:{${name}}`;
+  }
+
+  private track<R>(e: Entry, p: Promise<R>): Promise<R> {
+    e.inProgress.add(p);
+    p.finally(() => e.inProgress.delete(p)).catch(() => {});
+    return p;
+  }
+
+  private onFire(e: Entry, date: Date): void {
+    if (e.stopped) return;
+    // T is the scheduled second, not the wall clock at callback time: every instance derives
+    // the same T for one fire, so the claim key is the same.
+    const T = Math.floor(date.getTime() / 1000) * 1000;
+    this.track(e, this.execute(e, T, true)).catch((err) =>
+      this.logger.error({ err, job: e.def.fullName }, "fire failed"),
+    );
+  }
+
+  private async claim(e: Entry, T: number): Promise<boolean> {
+    const redis = this.redis as unknown as ClaimCommands;
+    const ttl = Math.max(e.def.config.maxComputeTime, this.minClaimTtl);
+    return (
+      (await redis.octoClaimTick(`${this.prefix}:tick:{${e.def.fullName}}:${T}`, this.instanceId, ttl)) === 1
+    );
+  }
+
+  private queueOf(e: Entry): RedisQueue<unknown> {
+    if (!e.queue) {
+      e.queue = new RedisQueue<unknown>(e.def.fullName, this.redis as Redis, {
+        retries: e.def.config.retries,
+        timeout: e.def.config.timeout,
+        prefix: this.prefix,
+        logger: this.logger,
+      });
+    }
+    return e.queue;
+  }
+
+  private instanceOf(e: Entry): Record<string, (...args: unknown[]) => unknown> {
+    return this.container.get(e.group.target as never) as Record<string, (...args: unknown[]) => unknown>;
+  }
+
+  /** Works the job's queue on this instance unless it already does; one worker loop per job. */
+  private ensureWorking(e: Entry): Promise<unknown> {
+    if (e.working) return e.working;
+    const target = this.instanceOf(e);
+    const handler = target[e.def.method] as (item: unknown, ctx: JobContext) => Promise<void>;
+    const logger = childLogger(this.logger, { job: e.def.fullName });
+    const p = this.queueOf(e)
+      .work(
+        async (item, w) => {
+          await handler.call(target, item, {
+            job: e.def.fullName,
+            scheduledAt: new Date(),
+            attempt: w.attempt,
+            signal: w.signal,
+            logger,
+            instanceId: this.instanceId,
+          });
+        },
+        { logger, parallelism: e.def.config.parallelism, signal: this.stopController.signal },
+      )
+      .finally(() => {
+        e.working = undefined;
+      });
+    e.working = p;
+    return p;
+  }
+
+  private async execute(e: Entry, T: number, claimNeeded: boolean): Promise<RunResult> {
+    const { def } = e;
+    const job = def.fullName;
+    const scheduledAt = new Date(T);
+    const redis = this.redis as Redis;
+    const claimed = claimNeeded ? await this.claim(e, T) : true;
+    if (!claimed) {
+      // Every instance works a query job's queue when the tick fires, claimed or not.
+      if (def.queryMethod && !e.stopped) await this.ensureWorking(e);
+      return { job, scheduledAt, outcome: "not-claimed", instance: this.instanceId, durationMs: 0 };
+    }
+    const owner = `${this.instanceId}:${T}`;
+    const lockName = `job:${job}`;
+    const startedAt = Date.now();
+    if (!(await acquireLock(redis, lockName, owner, def.config.maxComputeTime, { prefix: this.prefix }))) {
+      this.logger.warn(
+        { job, scheduledAt: scheduledAt.toISOString() },
+        "skipped: the previous run still holds the job's maxComputeTime lock",
+      );
+      return { job, scheduledAt, outcome: "skipped", instance: this.instanceId, durationMs: 0 };
+    }
+    const ac = new AbortController();
+    const onStop = () => ac.abort(new Error("runner stopped"));
+    this.stopController.signal.addEventListener("abort", onStop, { once: true });
+    const overrun = setTimeout(() => {
+      this.logger.warn(
+        { job, scheduledAt: scheduledAt.toISOString(), maxComputeTime: def.config.maxComputeTime },
+        "run passed maxComputeTime; its signal was aborted",
+      );
+      ac.abort(new Error(`job ${job} passed maxComputeTime`));
+    }, def.config.maxComputeTime);
+    const logger = childLogger(this.logger, { job, scheduledAt: scheduledAt.toISOString() });
+    const target = this.instanceOf(e);
+    let outcome: RunOutcome = "succeeded";
+    let error: string | undefined;
+    try {
+      if (def.queryMethod) {
+        await this.runQueryJob(e, target, scheduledAt, ac.signal, logger);
+      } else {
+        const handler = target[def.method] as (ctx: JobContext) => Promise<unknown>;
+        await this.withRetries(e, ac.signal, logger, (attempt) =>
+          handler.call(target, {
+            job,
+            scheduledAt,
+            attempt,
+            signal: ac.signal,
+            logger,
+            instanceId: this.instanceId,
+          }),
+        );
+      }
+    } catch (err) {
+      outcome = "failed";
+      error = err instanceof Error ? err.message : String(err);
+    } finally {
+      clearTimeout(overrun);
+      this.stopController.signal.removeEventListener("abort", onStop);
+    }
+    const endedAt = Date.now();
+    await releaseLock(redis, lockName, owner, { prefix: this.prefix }).catch(() => false);
+    await redis
+      .hset(this.jobKey(job), {
+        lastScheduledAt: T,
+        lastStartedAt: startedAt,
+        lastEndedAt: endedAt,
+        lastInstance: this.instanceId,
+        lastOutcome: outcome,
+        lastError: error ?? "",
+      })
+      .catch((err) => this.logger.error({ err, job }, "could not record the last run"));
+    const result: RunResult = {
+      job,
+      scheduledAt,
+      outcome,
+      instance: this.instanceId,
+      durationMs: endedAt - startedAt,
+    };
+    if (error !== undefined) result.error = error;
+    const fields = {
+      job,
+      scheduledAt: scheduledAt.toISOString(),
+      instance: this.instanceId,
+      durationMs: result.durationMs,
+      outcome,
+    };
+    if (outcome === "failed") this.logger.error({ ...fields, error }, "job run failed");
+    else this.logger.info(fields, "job run finished");
+    return result;
+  }
+
+  private async withRetries<R>(
+    e: Entry,
+    signal: AbortSignal,
+    logger: LoggerLike,
+    fn: (attempt: number) => Promise<R>,
+  ): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(attempt);
+      } catch (err) {
+        if (attempt > e.def.config.retries || signal.aborted) throw err;
+        const wait = e.def.config.timeout * 2 ** (attempt - 1);
+        logger.warn({ err, attempt, retryInMs: wait }, "attempt failed; retrying");
+        await sleep(wait, signal);
+        if (signal.aborted) throw err;
+      }
+    }
+  }
+
+  private async runQueryJob(
+    e: Entry,
+    target: Record<string, (...args: unknown[]) => unknown>,
+    scheduledAt: Date,
+    signal: AbortSignal,
+    logger: LoggerLike,
+  ): Promise<void> {
+    const queue = this.queueOf(e);
+    const queryMethod = e.def.queryMethod as string;
+    let queryError: unknown;
+    const self = this;
+    // The query runs inside fill's iterable so the queue is marked "filling" before the query
+    // starts: workers on other instances do not see an empty, drained queue meanwhile.
+    async function* items(): AsyncGenerator<unknown[]> {
+      try {
+        const produced = await self.withRetries(e, signal, logger, async () => {
+          const r = await target[queryMethod]?.call(target);
+          return r;
+        });
+        if (Array.isArray(produced)) {
+          if (produced.length > 0) yield produced;
+        } else if (
+          produced &&
+          typeof (produced as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function"
+        ) {
+          for await (const batch of produced as AsyncIterable<unknown>) {
+            yield Array.isArray(batch) ? batch : [batch];
+          }
+        }
+      } catch (err) {
+        queryError = err;
+      }
+    }
+    const fillP = queue.fill(items());
+    const workP = this.ensureWorking(e);
+    const filled = await fillP;
+    if (!filled) logger.warn({ scheduledAt }, "queue still had items from an earlier run; not refilled");
+    await workP;
+    if (e.working) await e.working;
+    if (queryError) {
+      logger.error({ err: queryError }, "query failed after its retries");
+      throw queryError;
+    }
+  }
+}
