@@ -1,0 +1,148 @@
+import {
+  acquireFencedLock,
+  acquireLock,
+  extendLock,
+  InvalidArgumentError,
+  releaseLock,
+  withLock,
+} from "@octo/redis-lock";
+import { startRedis, type TestRedis } from "@octo/testing";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+let server: TestRedis;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = server.client();
+  // Something to disturb: a held lock with its token, so "unchanged" means more than "still empty".
+  await acquireLock(redis, "reports", "someone", "1h");
+});
+afterAll(() => server.stop());
+
+/** Every key with its value and whether it expires: what a bad call must leave as it was. */
+async function snapshot(): Promise<string[]> {
+  const keys = (await redis.keys("*")).sort();
+  return Promise.all(
+    keys.map(async (key) => `${key}=${await redis.get(key)} ttl:${(await redis.pttl(key)) > 0}`),
+  );
+}
+
+async function expectRejected(call: () => Promise<unknown>, argument: string, shown: string) {
+  const before = await snapshot();
+  const error = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidArgumentError);
+  const invalid = error as InvalidArgumentError;
+  expect(invalid.code).toBe("ERR_OCTO_INVALID_ARGUMENT");
+  expect(invalid.argument).toBe(argument);
+  expect(invalid.message).toContain(argument);
+  expect(invalid.message).toContain(shown);
+  expect(await snapshot()).toEqual(before);
+}
+
+const badPeriods: [unknown, string][] = [
+  ["", '""'],
+  ["abc", '"abc"'],
+  [0, "0"],
+  [-5, "-5"],
+  ["-5s", '"-5s"'],
+  [Number.NaN, "NaN"],
+  [Number.POSITIVE_INFINITY, "Infinity"],
+  [null, "null"],
+  [{}, "an object"],
+];
+
+describe("a bad period is refused before Redis is touched", () => {
+  test.each(badPeriods)("acquireLock with period %s", (period, shown) =>
+    expectRejected(() => acquireLock(redis, "jobs", "me", period as string), "period", shown),
+  );
+  test.each(badPeriods)("extendLock with period %s", (period, shown) =>
+    expectRejected(() => extendLock(redis, "reports", "someone", period as string), "period", shown),
+  );
+  test.each(badPeriods)("acquireFencedLock with period %s", (period, shown) =>
+    expectRejected(() => acquireFencedLock(redis, "jobs", "me", period as string), "period", shown),
+  );
+  test.each(badPeriods)("withLock with options.period %s", (period, shown) =>
+    expectRejected(
+      () => withLock(redis, "jobs", async () => 1, { period: period as string }),
+      "options.period",
+      shown,
+    ),
+  );
+});
+
+describe("a bad group or owner is refused before Redis is touched", () => {
+  test.each([
+    ["", '""'],
+    [42, "42"],
+    [undefined, "undefined"],
+  ])("group %s", async (group, shown) => {
+    await expectRejected(() => acquireLock(redis, group as string, "me", "1s"), "group", shown);
+    await expectRejected(() => releaseLock(redis, group as string, "me"), "group", shown);
+    await expectRejected(() => extendLock(redis, group as string, "me", "1s"), "group", shown);
+    await expectRejected(() => acquireFencedLock(redis, group as string, "me", "1s"), "group", shown);
+    await expectRejected(() => withLock(redis, group as string, async () => 1), "group", shown);
+  });
+
+  test.each([
+    ["", '""'],
+    [7, "7"],
+    [null, "null"],
+  ])("owner %s", async (owner, shown) => {
+    await expectRejected(() => acquireLock(redis, "jobs", owner as string, "1s"), "owner", shown);
+    await expectRejected(() => releaseLock(redis, "reports", owner as string), "owner", shown);
+    await expectRejected(() => extendLock(redis, "reports", owner as string, "1s"), "owner", shown);
+    await expectRejected(() => acquireFencedLock(redis, "jobs", owner as string, "1s"), "owner", shown);
+    await expectRejected(
+      () => withLock(redis, "jobs", async () => 1, { owner: owner as string }),
+      "options.owner",
+      shown,
+    );
+  });
+});
+
+test("something that is not an ioredis client is refused", async () => {
+  for (const [client, shown] of [
+    [{}, "an object"],
+    [null, "null"],
+    ["redis://127.0.0.1:6379", '"redis://127.0.0.1:6379"'],
+  ] as const) {
+    await expectRejected(() => acquireLock(client as unknown as Redis, "jobs", "me", "1s"), "redis", shown);
+    await expectRejected(() => releaseLock(client as unknown as Redis, "jobs", "me"), "redis", shown);
+    await expectRejected(() => withLock(client as unknown as Redis, "jobs", async () => 1), "redis", shown);
+  }
+});
+
+test("an empty prefix is refused", async () => {
+  await expectRejected(() => acquireLock(redis, "jobs", "me", "1s", { prefix: "" }), "options.prefix", '""');
+});
+
+test("withLock refuses bad timing options and a non-function", async () => {
+  await expectRejected(
+    () => withLock(redis, "jobs", async () => 1, { period: "1s", renewEvery: "1s" }),
+    "options.renewEvery",
+    '"1s"',
+  );
+  await expectRejected(
+    () => withLock(redis, "jobs", async () => 1, { waitFor: -1 }),
+    "options.waitFor",
+    "-1",
+  );
+  await expectRejected(
+    () => withLock(redis, "jobs", async () => 1, { retryDelay: "soon" }),
+    "options.retryDelay",
+    '"soon"',
+  );
+  await expectRejected(() => withLock(redis, "jobs", "run" as never), "fn", '"run"');
+});
+
+test("a fenced lock's extend refuses a bad period without touching the lock", async () => {
+  const lock = await acquireFencedLock(redis, "fenced", "me", "1h");
+  expect(lock).not.toBeNull();
+  await expectRejected(() => lock!.extend("later"), "period", '"later"');
+  await lock!.release();
+});
