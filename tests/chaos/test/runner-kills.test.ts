@@ -23,79 +23,75 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-test(
-  "runner under kills: 4 runner processes SIGKILLed and restarted at random: no tick twice, ticks missed only while no process was alive",
-  async () => {
-    const client = redis.client();
-    const lifetimes: Lifetime[] = [];
-    const slots: Array<{ name: string; proc: NodeProcess; from: number } | undefined> = [];
-    const all: NodeProcess[] = [];
-    let next = 0;
-    const launch = async (slot: number) => {
-      const name = `r${next++}`;
-      const proc = startNodeProcess(fixture("runner-process.ts"), { args: [redis.url, name] });
-      all.push(proc);
-      await proc.waitFor(/started/, 30_000);
-      slots[slot] = { name, proc, from: Date.now() };
-    };
-    const kill = async (slot: number) => {
-      const entry = slots[slot];
-      if (!entry) return;
-      slots[slot] = undefined;
-      await entry.proc.kill("SIGKILL");
-      lifetimes.push({ name: entry.name, from: entry.from, to: Date.now() });
-    };
-    let kills = 0;
-    try {
-      await Promise.all(Array.from({ length: PROCESSES }, (_, slot) => launch(slot)));
-      const phaseStart = Date.now();
-      const restarts: Promise<void>[] = [];
-      while (Date.now() - phaseStart < KILL_PHASE_MS) {
-        await sleep(500 + Math.random() * 1000);
-        const up = slots.flatMap((entry, slot) => (entry ? [slot] : []));
-        const slot = up[Math.floor(Math.random() * up.length)];
-        if (slot === undefined) continue;
-        await kill(slot);
-        kills++;
-        // Restart after a random pause, so that sometimes no process is alive at all.
-        restarts.push(sleep(Math.random() * 4000).then(() => launch(slot)));
-      }
-      await Promise.all(restarts);
-      const phaseEnd = Date.now();
-      await sleep(1500);
-      for (let slot = 0; slot < PROCESSES; slot++) await kill(slot);
-
-      const counts = await client.hgetall("chaos:{ticks}");
-      const ran = new Map(Object.entries(counts).map(([ms, n]) => [Number(ms), Number(n)]));
-      const twice = [...ran].filter(([, n]) => n > 1).map(([ms]) => new Date(ms).toISOString());
-      const covered = (t: number) =>
-        lifetimes.some((life) => life.from <= t - ALIVE_BEFORE_MS && life.to >= t + ALIVE_AFTER_MS);
-      let expected = 0;
-      let missedWhileAlive = 0;
-      let missedWhileNoneAlive = 0;
-      const firstTick = Math.ceil(phaseStart / 1000) * 1000;
-      for (let t = firstTick; t <= phaseEnd; t += 1000) {
-        if (covered(t)) {
-          expected++;
-          if (!ran.has(t)) missedWhileAlive++;
-        } else if (!ran.has(t)) missedWhileNoneAlive++;
-      }
-      summary("runner-kills", {
-        processes: PROCESSES,
-        kills,
-        ticks: ran.size,
-        expected,
-        "double-runs": twice.length,
-        "missed-while-alive": missedWhileAlive,
-        "missed-none-alive": missedWhileNoneAlive,
-      });
-      expect(kills).toBeGreaterThanOrEqual(10);
-      expect(twice).toEqual([]);
-      expect(expected).toBeGreaterThan(5);
-      expect(missedWhileAlive).toBe(0);
-    } finally {
-      await Promise.all(all.map((proc) => proc.kill("SIGKILL")));
+test("runner under kills: 4 runner processes SIGKILLed and restarted at random: no tick twice, ticks missed only while no process was alive", async () => {
+  const client = redis.client();
+  const lifetimes: Lifetime[] = [];
+  const slots: Array<{ name: string; proc: NodeProcess; from: number } | undefined> = [];
+  const all: NodeProcess[] = [];
+  let next = 0;
+  const launch = async (slot: number) => {
+    const name = `r${next++}`;
+    const proc = startNodeProcess(fixture("runner-process.ts"), { args: [redis.url, name] });
+    all.push(proc);
+    await proc.waitFor(/started/, 30_000);
+    slots[slot] = { name, proc, from: Date.now() };
+  };
+  const kill = async (slot: number) => {
+    const entry = slots[slot];
+    if (!entry) return;
+    slots[slot] = undefined;
+    await entry.proc.kill("SIGKILL");
+    lifetimes.push({ name: entry.name, from: entry.from, to: Date.now() });
+  };
+  let kills = 0;
+  try {
+    await Promise.all(Array.from({ length: PROCESSES }, (_, slot) => launch(slot)));
+    const phaseStart = Date.now();
+    const restarts: Promise<void>[] = [];
+    while (Date.now() - phaseStart < KILL_PHASE_MS) {
+      await sleep(500 + Math.random() * 1000);
+      const up = slots.flatMap((entry, slot) => (entry ? [slot] : []));
+      const slot = up[Math.floor(Math.random() * up.length)];
+      if (slot === undefined) continue;
+      await kill(slot);
+      kills++;
+      // Restart after a random pause, so that sometimes no process is alive at all.
+      restarts.push(sleep(Math.random() * 4000).then(() => launch(slot)));
     }
-  },
-  180_000,
-);
+    await Promise.all(restarts);
+    const phaseEnd = Date.now();
+    await sleep(1500);
+    for (let slot = 0; slot < PROCESSES; slot++) await kill(slot);
+
+    const counts = await client.hgetall("chaos:{ticks}");
+    const ran = new Map(Object.entries(counts).map(([ms, n]) => [Number(ms), Number(n)]));
+    const twice = [...ran].filter(([, n]) => n > 1).map(([ms]) => new Date(ms).toISOString());
+    const covered = (t: number) =>
+      lifetimes.some((life) => life.from <= t - ALIVE_BEFORE_MS && life.to >= t + ALIVE_AFTER_MS);
+    let expected = 0;
+    let missedWhileAlive = 0;
+    let missedWhileNoneAlive = 0;
+    const firstTick = Math.ceil(phaseStart / 1000) * 1000;
+    for (let t = firstTick; t <= phaseEnd; t += 1000) {
+      if (covered(t)) {
+        expected++;
+        if (!ran.has(t)) missedWhileAlive++;
+      } else if (!ran.has(t)) missedWhileNoneAlive++;
+    }
+    summary("runner-kills", {
+      processes: PROCESSES,
+      kills,
+      ticks: ran.size,
+      expected,
+      "double-runs": twice.length,
+      "missed-while-alive": missedWhileAlive,
+      "missed-none-alive": missedWhileNoneAlive,
+    });
+    expect(kills).toBeGreaterThanOrEqual(10);
+    expect(twice).toEqual([]);
+    expect(expected).toBeGreaterThan(5);
+    expect(missedWhileAlive).toBe(0);
+  } finally {
+    await Promise.all(all.map((proc) => proc.kill("SIGKILL")));
+  }
+}, 180_000);
