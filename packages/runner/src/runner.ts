@@ -18,6 +18,11 @@ export interface JobRunnerOptions {
   instanceId?: string;
   /** Minimum TTL of a tick claim in ms (the claim lives max(maxComputeTime, this)). @default 60000 */
   minClaimTtl?: number;
+  /**
+   * How long a claimed fire waits for the job's lock before it is skipped as an overlap. Covers
+   * a fast run of another tick that holds the lock at the same instant (clocks apart). @default 1000
+   */
+  lockWaitMs?: number;
 }
 
 /** What a handler receives (a query job's handler gets the item first). */
@@ -98,6 +103,7 @@ export class JobRunner {
   readonly instanceId: string;
   readonly prefix: string;
   private readonly minClaimTtl: number;
+  private readonly lockWaitMs: number;
   private readonly entries = new Map<string, Entry>();
   private redis?: Redis | Cluster;
   private logger: LoggerLike = silentLogger;
@@ -110,6 +116,7 @@ export class JobRunner {
     this.prefix = options.prefix ?? "octo";
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.minClaimTtl = options.minClaimTtl ?? 60_000;
+    this.lockWaitMs = options.lockWaitMs ?? 1000;
     const groups = getCronGroups();
     assertNoClashes(groups);
     for (const group of groups) {
@@ -300,7 +307,14 @@ export class JobRunner {
     const owner = `${this.instanceId}:${T}`;
     const lockName = `job:${job}`;
     const startedAt = Date.now();
-    if (!(await acquireLock(redis, lockName, owner, def.config.maxComputeTime, { prefix: this.prefix }))) {
+    let locked = await acquireLock(redis, lockName, owner, def.config.maxComputeTime, {
+      prefix: this.prefix,
+    });
+    for (const until = Date.now() + this.lockWaitMs; !locked && Date.now() < until; ) {
+      await sleep(50);
+      locked = await acquireLock(redis, lockName, owner, def.config.maxComputeTime, { prefix: this.prefix });
+    }
+    if (!locked) {
       this.logger.warn(
         { job, scheduledAt: scheduledAt.toISOString() },
         "skipped: the previous run still holds the job's maxComputeTime lock",
