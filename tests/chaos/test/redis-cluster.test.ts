@@ -3,7 +3,7 @@ import { RedisQueue } from "@octo/redis-queue";
 import { type NodeProcess, startNodeProcess, startRedisCluster, type TestRedisCluster } from "@octo/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { fixture, processedCounts, sleep, summary, waitUntil } from "./support";
+import { fixture, processedCounts, sleep, summary } from "./support";
 
 let cluster: TestRedisCluster;
 let target: string;
