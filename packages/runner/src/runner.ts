@@ -142,12 +142,14 @@ export class JobRunner {
     if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
       redis.defineCommand("octoClaimTick", { numberOfKeys: 1, lua: claimTickScript });
     }
-    const multi = redis.multi();
-    for (const [name, e] of this.entries) {
-      multi.sadd(`${this.prefix}:jobs`, name);
-      multi.hset(this.jobKey(name), { schedule: e.def.schedule, timezone: e.def.config.timezone ?? "" });
-    }
-    await multi.exec();
+    // The job list and each job's hash live in different Cluster slots, so no MULTI here:
+    // each write is idempotent and a partial one is completed by the next start.
+    await Promise.all(
+      [...this.entries].flatMap(([name, e]) => [
+        redis.sadd(`${this.prefix}:jobs`, name),
+        redis.hset(this.jobKey(name), { schedule: e.def.schedule, timezone: e.def.config.timezone ?? "" }),
+      ]),
+    );
     for (const e of this.entries.values()) {
       if (e.def.queryMethod) {
         const q = this.queueOf(e);
