@@ -154,6 +154,9 @@ export class RedisQueue<T = unknown> {
     if (typeof name !== "string" || name.length === 0) {
       throw new InvalidArgumentError("name", name, "a non-empty string");
     }
+    if (typeof redis !== "object" || redis === null || typeof (redis as Redis).defineCommand !== "function") {
+      throw new InvalidArgumentError("redis", redis, "an ioredis Redis or Cluster client (new Redis(url))");
+    }
     this.name = name;
     this.retries = count("retries", options.retries ?? 3, 0);
     this.timeoutMs = duration("timeout", options.timeout ?? "10s");
@@ -270,6 +273,7 @@ export class RedisQueue<T = unknown> {
 
   /** Dead letters with their errors (up to `limit`). */
   async deadLetters(limit = 100): Promise<DeadLetter[]> {
+    count("limit", limit, 1);
     const all = await this.redis.hgetall(this.keys.dead);
     return Object.entries(all)
       .slice(0, limit)
