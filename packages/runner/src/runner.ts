@@ -168,7 +168,9 @@ export class JobRunner {
 
   /** Runs `name` now on this instance (no tick claim, but the maxComputeTime lock applies). */
   run(name: string): Promise<RunResult> {
-    const e = this.entry(name);
+    // A promise-returning API reports every failure through the promise, so callers need one error path.
+    const e = this.entries.get(name);
+    if (!e) return Promise.reject(new UnknownJobError(name, this.jobNames));
     if (!this.redis) return Promise.reject(new RunnerNotStartedError(`run(${JSON.stringify(name)})`));
     return this.track(e, this.execute(e, Math.floor(Date.now() / 1000) * 1000, false));
   }
