@@ -46,8 +46,8 @@ describe("run / stop", () => {
   });
 
   it("run() and stop() with an unknown name list the known jobs", async () => {
-    expect(() => runner.run("nope")).toThrow(UnknownJobError);
-    expect(() => runner.run("nope")).toThrow(/"manual\.once", "manual\.slow"/);
+    await expect(runner.run("nope")).rejects.toThrow(UnknownJobError);
+    await expect(runner.run("nope")).rejects.toThrow(/"manual\.once", "manual\.slow"/);
     await expect(runner.stop("nope")).rejects.toThrow(UnknownJobError);
   });
 
