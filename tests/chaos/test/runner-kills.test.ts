@@ -71,11 +71,20 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     let expected = 0;
     let missedWhileAlive = 0;
     let missedWhileNoneAlive = 0;
+    let missedClaimerKilled = 0;
+    // A tick is claimed once and run by its claimer: a claimer SIGKILLed between its claim and
+    // the end of the run takes that tick with it (at most once per tick, by design).
+    const claimerKilledMidRun = async (t: number) => {
+      const claimer = await client.get(`octo:tick:{chaos.tick}:${t}`);
+      return lifetimes.some((life) => life.name === claimer && life.to < t + ALIVE_AFTER_MS);
+    };
     const firstTick = Math.ceil(phaseStart / 1000) * 1000;
     for (let t = firstTick; t <= phaseEnd; t += 1000) {
       if (covered(t)) {
         expected++;
-        if (!ran.has(t)) missedWhileAlive++;
+        if (ran.has(t)) continue;
+        if (await claimerKilledMidRun(t)) missedClaimerKilled++;
+        else missedWhileAlive++;
       } else if (!ran.has(t)) missedWhileNoneAlive++;
     }
     summary("runner-kills", {
@@ -86,6 +95,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
       "double-runs": twice.length,
       "missed-while-alive": missedWhileAlive,
       "missed-none-alive": missedWhileNoneAlive,
+      "missed-claimer-killed": missedClaimerKilled,
     });
     expect(kills).toBeGreaterThanOrEqual(10);
     expect(twice).toEqual([]);
