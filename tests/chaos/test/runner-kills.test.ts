@@ -8,6 +8,8 @@ const KILL_PHASE_MS = 20_000;
 // time to be claimed and recorded; a process that dies inside that span may take the tick with it.
 const ALIVE_BEFORE_MS = 200;
 const ALIVE_AFTER_MS = 1500;
+/** The fixture job's maxComputeTime. */
+const MAX_COMPUTE_MS = 5000;
 
 interface Lifetime {
   name: string;
@@ -78,12 +80,26 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
       const claimer = await client.get(`octo:tick:{chaos.tick}:${t}`);
       return lifetimes.some((life) => life.name === claimer && life.to < t + ALIVE_AFTER_MS);
     };
+    // A killed run keeps holding the job's maxComputeTime lock (5 s here) until it expires — that
+    // is how a crashed run frees the job — and fires claimed meanwhile are skipped as overlaps.
+    // Only a victim that had claimed a tick in the second before its kill can have died mid-run.
+    const killedMidRun: number[] = [];
+    for (const life of lifetimes) {
+      const second = Math.floor(life.to / 1000) * 1000;
+      for (const tick of [second, second - 1000]) {
+        if ((await client.get(`octo:tick:{chaos.tick}:${tick}`)) === life.name) killedMidRun.push(life.to);
+      }
+    }
+    const killedRunMayHoldLock = (t: number) =>
+      killedMidRun.some((killedAt) => killedAt <= t + ALIVE_AFTER_MS && killedAt > t - MAX_COMPUTE_MS - 1000);
+    let missedLockOfKilledRun = 0;
     const firstTick = Math.ceil(phaseStart / 1000) * 1000;
     for (let t = firstTick; t <= phaseEnd; t += 1000) {
       if (covered(t)) {
         expected++;
         if (ran.has(t)) continue;
         if (await claimerKilledMidRun(t)) missedClaimerKilled++;
+        else if (killedRunMayHoldLock(t)) missedLockOfKilledRun++;
         else missedWhileAlive++;
       } else if (!ran.has(t)) missedWhileNoneAlive++;
     }
@@ -96,6 +112,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
       "missed-while-alive": missedWhileAlive,
       "missed-none-alive": missedWhileNoneAlive,
       "missed-claimer-killed": missedClaimerKilled,
+      "missed-lock-of-killed-run": missedLockOfKilledRun,
     });
     expect(kills).toBeGreaterThanOrEqual(10);
     expect(twice).toEqual([]);
