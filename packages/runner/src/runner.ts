@@ -8,7 +8,14 @@ import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
 import { createTask, type ScheduledTask } from "node-cron";
 import claimTickScript from "./claim-tick.lua";
-import { RunnerNotStartedError, UnknownJobError } from "./errors";
+import {
+  InvalidRunnerArgumentError,
+  JobStoppedError,
+  listNames,
+  RunnerAlreadyStartedError,
+  RunnerNotStartedError,
+  UnknownJobError,
+} from "./errors";
 
 /** Options of `new JobRunner(container, options)`. */
 export interface JobRunnerOptions {
@@ -28,6 +35,10 @@ export interface JobRunnerOptions {
 /** What a handler receives (a query job's handler gets the item first). */
 export interface JobContext {
   job: string;
+  /**
+   * The fire's scheduled time T. A query job's item handler gets the T of the fire (or `run()`)
+   * whose query filled the queue, whichever instance handles the item.
+   */
   scheduledAt: Date;
   /** 1-based */
   attempt: number;
@@ -74,6 +85,8 @@ interface Entry {
   task?: ScheduledTask;
   queue?: RedisQueue<unknown>;
   working?: Promise<unknown>;
+  /** Aborting it stops this instance's worker loop on the job's queue. */
+  workStop?: AbortController;
   inProgress: Set<Promise<unknown>>;
   stopped: boolean;
 }
@@ -81,6 +94,12 @@ interface Entry {
 type ClaimCommands = {
   octoClaimTick(key: string, instance: string, ttl: number): Promise<number>;
 };
+
+/** Whether `value` is an object with a function under each of `names` (duck typing across copies). */
+function hasMethods(value: unknown, names: string[]): boolean {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  return names.every((n) => typeof (value as Record<string, unknown>)[n] === "function");
+}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -106,6 +125,7 @@ export class JobRunner {
   private readonly lockWaitMs: number;
   private readonly entries = new Map<string, Entry>();
   private redis?: Redis | Cluster;
+  private started = false;
   private logger: LoggerLike = silentLogger;
   private readonly stopController = new AbortController();
 
@@ -113,10 +133,38 @@ export class JobRunner {
     private readonly container: Container,
     options: JobRunnerOptions = {},
   ) {
+    if (!hasMethods(container, ["isBound", "bind", "get"])) {
+      throw new InvalidRunnerArgumentError(
+        "container",
+        container,
+        "an inversify Container (new Container())",
+      );
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidRunnerArgumentError("options", options, "an object of JobRunnerOptions or undefined");
+    }
     this.prefix = options.prefix ?? "octo";
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.minClaimTtl = options.minClaimTtl ?? 60_000;
     this.lockWaitMs = options.lockWaitMs ?? 1000;
+    for (const [argument, value] of [
+      ["options.prefix", this.prefix],
+      ["options.instanceId", this.instanceId],
+    ] as const) {
+      if (typeof value !== "string" || value.length === 0) {
+        throw new InvalidRunnerArgumentError(argument, value, "a non-empty string");
+      }
+    }
+    if (typeof this.minClaimTtl !== "number" || !Number.isFinite(this.minClaimTtl) || this.minClaimTtl <= 0) {
+      throw new InvalidRunnerArgumentError(
+        "options.minClaimTtl",
+        this.minClaimTtl,
+        "a positive number of ms",
+      );
+    }
+    if (typeof this.lockWaitMs !== "number" || !Number.isFinite(this.lockWaitMs) || this.lockWaitMs < 0) {
+      throw new InvalidRunnerArgumentError("options.lockWaitMs", this.lockWaitMs, "a number of ms >= 0");
+    }
     const groups = getCronGroups();
     assertNoClashes(groups);
     for (const group of groups) {
@@ -134,59 +182,102 @@ export class JobRunner {
 
   /**
    * Schedules every job and starts working queues left with items. Resolves once scheduling
-   * is done (it does not wait for any run).
+   * is done (it does not wait for any run). A runner starts once: a second call rejects with
+   * `RunnerAlreadyStartedError`; a client that is not ioredis or already closed, or a logger
+   * without `debug`/`info`/`warn`/`error`, rejects with `InvalidRunnerArgumentError`.
    */
   async start(redis: Redis | Cluster, logger: LoggerLike = silentLogger): Promise<void> {
-    this.redis = redis;
-    this.logger = childLogger(logger, { instance: this.instanceId });
-    if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
-      redis.defineCommand("octoClaimTick", { numberOfKeys: 1, lua: claimTickScript });
+    if (this.started || this.stopController.signal.aborted)
+      throw new RunnerAlreadyStartedError(this.instanceId);
+    if (!hasMethods(redis, ["defineCommand", "sadd", "hset", "get", "set"])) {
+      throw new InvalidRunnerArgumentError(
+        "redis",
+        redis,
+        "an ioredis Redis or Cluster client (new Redis(url))",
+      );
     }
-    // The job list and each job's hash live in different Cluster slots, so no MULTI here:
-    // each write is idempotent and a partial one is completed by the next start.
-    await Promise.all(
-      [...this.entries].flatMap(([name, e]) => [
-        redis.sadd(`${this.prefix}:jobs`, name),
-        redis.hset(this.jobKey(name), { schedule: e.def.schedule, timezone: e.def.config.timezone ?? "" }),
-      ]),
-    );
-    for (const e of this.entries.values()) {
-      if (e.def.queryMethod) {
-        const q = this.queueOf(e);
-        const s = await q.stats();
+    if ((redis as { status?: string }).status === "end") {
+      throw new InvalidRunnerArgumentError(
+        "redis",
+        redis,
+        "an open client, but this one was closed by quit() or disconnect(): pass a connected client",
+      );
+    }
+    if (!hasMethods(logger, ["debug", "info", "warn", "error"])) {
+      throw new InvalidRunnerArgumentError(
+        "logger",
+        logger,
+        "a logger with debug, info, warn and error methods",
+      );
+    }
+    this.started = true;
+    try {
+      if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
+        redis.defineCommand("octoClaimTick", { numberOfKeys: 1, lua: claimTickScript });
+      }
+      // The job list and each job's hash live in different Cluster slots, so no MULTI here:
+      // each write is idempotent and a partial one is completed by the next start.
+      await Promise.all(
+        [...this.entries].flatMap(([name, e]) => [
+          redis.sadd(`${this.prefix}:jobs`, name),
+          redis.hset(this.jobKey(name), { schedule: e.def.schedule, timezone: e.def.config.timezone ?? "" }),
+        ]),
+      );
+      this.redis = redis;
+      this.logger = childLogger(logger, { instance: this.instanceId });
+      // Every read happens before anything is scheduled, so a failing start leaves nothing running.
+      const leftOver: Entry[] = [];
+      for (const e of this.entries.values()) {
+        if (!e.def.queryMethod) continue;
+        const s = await this.queueOf(e).stats();
         if (s.pending + s.inFlight + s.delayed > 0) {
           this.logger.info({ job: e.def.fullName, ...s }, "resuming queue left with items");
-          this.ensureWorking(e);
+          leftOver.push(e);
         }
       }
-      const opts: Record<string, unknown> = { name: e.def.fullName };
-      if (e.def.config.timezone) opts.timezone = e.def.config.timezone;
-      e.task = createTask(e.def.schedule, (ctx) => this.onFire(e, ctx.date), opts);
-      await e.task.start();
+      for (const e of leftOver) this.ensureWorking(e);
+      for (const e of this.entries.values()) {
+        const opts: Record<string, unknown> = { name: e.def.fullName };
+        if (e.def.config.timezone) opts.timezone = e.def.config.timezone;
+        e.task = createTask(e.def.schedule, (ctx) => this.onFire(e, ctx.date), opts);
+        await e.task.start();
+      }
+    } catch (err) {
+      this.redis = undefined;
+      for (const e of this.entries.values()) e.queue = undefined;
+      this.started = false;
+      throw err;
     }
   }
 
   /** Runs `name` now on this instance (no tick claim, but the maxComputeTime lock applies). */
   run(name: string): Promise<RunResult> {
     // A promise-returning API reports every failure through the promise, so callers need one error path.
+    if (typeof name !== "string") return Promise.reject(this.badName(name));
     const e = this.entries.get(name);
     if (!e) return Promise.reject(new UnknownJobError(name, this.jobNames));
     if (!this.redis) return Promise.reject(new RunnerNotStartedError(`run(${JSON.stringify(name)})`));
+    if (e.stopped) return Promise.reject(new JobStoppedError(name));
     return this.track(e, this.execute(e, Math.floor(Date.now() / 1000) * 1000, false));
   }
 
   /**
-   * Cancels future fires of `name` (or of every job) and resolves when the runs in progress
-   * have finished. Query workers on this instance stop taking new items.
+   * Cancels future fires of `name` (or of every job) and stops this instance's queue worker of
+   * those jobs: items in hand finish, no new ones are taken, the rest stay in Redis. Resolves when
+   * the runs in progress and the workers have finished. `stop()` also aborts the runs' signals.
    */
   async stop(name?: string): Promise<void> {
+    if (name !== undefined && typeof name !== "string") throw this.badName(name);
     const list = name === undefined ? [...this.entries.values()] : [this.entry(name)];
     for (const e of list) {
       e.stopped = true;
+      e.workStop?.abort(new Error("job stopped"));
+    }
+    if (name === undefined) this.stopController.abort();
+    for (const e of list) {
       await e.task?.stop();
       await e.task?.destroy();
     }
-    if (name === undefined) this.stopController.abort();
     await Promise.allSettled(list.flatMap((e) => [...e.inProgress, e.working]));
     if (name === undefined) for (const e of this.entries.values()) await e.queue?.close();
   }
@@ -226,8 +317,37 @@ export class JobRunner {
     return e;
   }
 
+  private badName(name: unknown): InvalidRunnerArgumentError {
+    return new InvalidRunnerArgumentError(
+      "name",
+      name,
+      `a job's full name as a string (known jobs: ${listNames(this.jobNames)})`,
+    );
+  }
+
   private jobKey(name: string): string {
     return `${this.prefix}:job:{${name}}`;
+  }
+
+  /** Scheduled time (ms) of the fire whose query last filled the job's queue; same slot as the queue. */
+  private fillKey(name: string): string {
+    return `${this.prefix}:fill:{${name}}`;
+  }
+
+  /**
+   * The T of the fill whose items are in the queue now. Read per item: a fill begins only when
+   * the queue holds no pending, in-flight or delayed item, so while this item is in hand the key
+   * belongs to its fill.
+   */
+  private async fillScheduledAt(e: Entry, logger: LoggerLike): Promise<Date> {
+    try {
+      const stored = await (this.redis as Redis).get(this.fillKey(e.def.fullName));
+      if (stored !== null && Number.isFinite(Number(stored))) return new Date(Number(stored));
+    } catch (err) {
+      logger.warn({ err }, "could not read the scheduled time of the queue's fill; using the handling time");
+    }
+    // No key: the items were filled before the runner recorded T with a fill.
+    return new Date();
   }
 
   private track<R>(e: Entry, p: Promise<R>): Promise<R> {
@@ -273,6 +393,9 @@ export class JobRunner {
   /** Works the job's queue on this instance unless it already does; one worker loop per job. */
   private ensureWorking(e: Entry): Promise<unknown> {
     if (e.working) return e.working;
+    // A stopped job's items stay in Redis for other instances or the next start.
+    if (e.stopped) return Promise.resolve();
+    const stop = new AbortController();
     const target = this.instanceOf(e);
     const handler = target[e.def.method] as (item: unknown, ctx: JobContext) => Promise<void>;
     const logger = childLogger(this.logger, { job: e.def.fullName });
@@ -281,19 +404,21 @@ export class JobRunner {
         async (item, w) => {
           await handler.call(target, item, {
             job: e.def.fullName,
-            scheduledAt: new Date(),
+            scheduledAt: await this.fillScheduledAt(e, logger),
             attempt: w.attempt,
             signal: w.signal,
             logger,
             instanceId: this.instanceId,
           });
         },
-        { logger, parallelism: e.def.config.parallelism, signal: this.stopController.signal },
+        { logger, parallelism: e.def.config.parallelism, signal: stop.signal },
       )
       .finally(() => {
         e.working = undefined;
+        e.workStop = undefined;
       });
     e.working = p;
+    e.workStop = stop;
     return p;
   }
 
@@ -305,7 +430,7 @@ export class JobRunner {
     const claimed = claimNeeded ? await this.claim(e, T) : true;
     if (!claimed) {
       // Every instance works a query job's queue when the tick fires, claimed or not.
-      if (def.queryMethod && !e.stopped) await this.ensureWorking(e);
+      if (def.queryMethod) await this.ensureWorking(e);
       return { job, scheduledAt, outcome: "not-claimed", instance: this.instanceId, durationMs: 0 };
     }
     const owner = `${this.instanceId}:${T}`;
@@ -424,9 +549,14 @@ export class JobRunner {
     const queryMethod = e.def.queryMethod as string;
     let queryError: unknown;
     const self = this;
+    const redis = this.redis as Redis;
+    const fillKey = this.fillKey(e.def.fullName);
     // The query runs inside fill's iterable so the queue is marked "filling" before the query
     // starts: workers on other instances do not see an empty, drained queue meanwhile.
     async function* items(): AsyncGenerator<unknown[]> {
+      // fill() iterates only once it holds the queue (empty, no other fill), and appends only
+      // what this yields: T is in Redis before any item of this fill can be taken.
+      await redis.set(fillKey, String(scheduledAt.getTime()));
       try {
         const produced = await self.withRetries(e, signal, logger, async () => {
           const r = await target[queryMethod]?.call(target);

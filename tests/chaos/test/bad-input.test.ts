@@ -25,14 +25,31 @@ import {
   RedisQueue,
   UnencodableItemError,
 } from "@octo/redis-queue";
+import {
+  InvalidRunnerArgumentError,
+  JobRunner,
+  RunnerAlreadyStartedError,
+  RunnerNotStartedError,
+  UnknownJobError,
+} from "@octo/runner";
 import { startRedis, type TestRedis } from "@octo/testing";
+import { Container } from "inversify";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { snapshotKeys, summary } from "./support";
 
+@cron("bad-input")
+class BadInputJobs {
+  @job("noop", "0 0 1 1 *")
+  async noop() {}
+}
+void BadInputJobs;
+
 let redis: TestRedis;
 let client: Redis;
 let closed: Redis;
+/** Started in beforeAll, so its keys are part of every snapshot. */
+let runner: JobRunner;
 beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
@@ -41,8 +58,11 @@ beforeAll(async () => {
   // Some state a bad call could damage: a held lock and a queue with items.
   await acquireLock(client, "held", "owner-a", "1h");
   await new RedisQueue<{ n: number }>("existing", client).fill([{ n: 1 }, { n: 2 }]);
+  runner = new JobRunner(new Container(), { instanceId: "bad-input" });
+  await runner.start(client);
 });
 afterAll(async () => {
+  await runner?.stop();
   await redis?.stop();
 });
 
@@ -404,6 +424,112 @@ const cases: Case[] = [
     code: "ERR_OCTO_INVALID_NAME",
     mentions: '""',
   },
+  // @octo/runner
+  {
+    call: "new JobRunner(not a container)",
+    run: () => new JobRunner({} as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "container must be an inversify Container",
+  },
+  {
+    call: "new JobRunner(undefined)",
+    run: () => new JobRunner(undefined as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "got undefined",
+  },
+  {
+    call: 'new JobRunner(c, { prefix: "" })',
+    run: () => new JobRunner(new Container(), { prefix: "" }),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: 'options.prefix must be a non-empty string, got ""',
+  },
+  {
+    call: "new JobRunner(c, { minClaimTtl: -1 })",
+    run: () => new JobRunner(new Container(), { minClaimTtl: -1 }),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "options.minClaimTtl must be a positive number of ms, got -1",
+  },
+  {
+    call: "start(not a client)",
+    run: () => new JobRunner(new Container()).start({} as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "redis must be an ioredis Redis or Cluster client",
+  },
+  {
+    call: "start(a URL string)",
+    run: () => new JobRunner(new Container()).start("redis://127.0.0.1:6379" as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: '"redis://127.0.0.1:6379"',
+  },
+  {
+    call: "start(a closed client)",
+    run: () => new JobRunner(new Container()).start(closed),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "closed by quit() or disconnect()",
+  },
+  {
+    call: 'start(redis, "console")',
+    run: () => new JobRunner(new Container()).start(client, "console" as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: 'logger must be a logger with debug, info, warn and error methods, got "console"',
+  },
+  {
+    call: "start() a second time",
+    run: () => runner.start(client),
+    error: RunnerAlreadyStartedError,
+    code: "ERR_OCTO_RUNNER_ALREADY_STARTED",
+    mentions: '"bad-input" was already started',
+  },
+  {
+    call: 'run("unknown")',
+    run: () => runner.run("unknown"),
+    error: UnknownJobError,
+    code: "ERR_OCTO_UNKNOWN_JOB",
+    mentions: 'unknown job "unknown"; known jobs: "bad-input.noop"',
+  },
+  {
+    call: 'stop("unknown")',
+    run: () => runner.stop("unknown"),
+    error: UnknownJobError,
+    code: "ERR_OCTO_UNKNOWN_JOB",
+    mentions: 'unknown job "unknown"; known jobs: "bad-input.noop"',
+  },
+  {
+    call: "run(42)",
+    run: () => runner.run(42 as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: 'name must be a job\'s full name as a string (known jobs: "bad-input.noop"), got 42',
+  },
+  {
+    call: "stop(null)",
+    run: () => runner.stop(null as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "got null",
+  },
+  {
+    call: "stop({ name })",
+    run: () => runner.stop({ name: "bad-input.noop" } as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: 'got {"name":"bad-input.noop"}',
+  },
+  {
+    call: "run(name) before start",
+    run: () => new JobRunner(new Container()).run("bad-input.noop"),
+    error: RunnerNotStartedError,
+    code: "ERR_OCTO_RUNNER_NOT_STARTED",
+    mentions: "call start(redis, logger) first",
+  },
 ];
 
 describe("bad input", () => {
@@ -436,6 +562,7 @@ describe("bad input", () => {
       ["fill", () => new RedisQueue("q", closed).fill([1])],
       ["work", () => new RedisQueue("existing", closed).work(fn)],
       ["stats", () => new RedisQueue("existing", closed).stats()],
+      ["JobRunner.start", () => new JobRunner(new Container()).start(closed)],
     ];
     const outcomes: string[] = [];
     for (const [name, call] of calls) {
