@@ -39,6 +39,8 @@ export const jsonCodec: Codec<unknown> = {
     });
   },
   decode(text) {
+    // A reviver makes JSON.parse several times slower; only text holding a tagged Date needs one.
+    if (!text.includes(DATE_TAG)) return JSON.parse(text);
     return JSON.parse(text, (_key, value) =>
       value &&
       typeof value === "object" &&

@@ -2,7 +2,9 @@
 -- KEYS[1] pending (list)  KEYS[2] inflight (zset id -> lease deadline ms)
 -- KEYS[3] items (hash id -> "attempts|firstFailMs|payload")  KEYS[4] delayed (zset id -> due ms)
 -- ARGV[1] max items  ARGV[2] lease ms
--- Returns { ids, values } (values in the same order), or {} when nothing is pending.
+-- Returns { ids, values, deadline } (values in the order of ids), or {} when nothing is pending.
+-- The deadline is the lease's token: a later lease on the same id always has a later deadline,
+-- because an id is only taken again once its deadline has passed.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 1000)
@@ -24,4 +26,4 @@ for i, id in ipairs(ids) do
   args[2 * i] = id
 end
 redis.call('ZADD', KEYS[2], unpack(args))
-return { ids, redis.call('HMGET', KEYS[3], unpack(ids)) }
+return { ids, redis.call('HMGET', KEYS[3], unpack(ids)), deadline }
