@@ -9,10 +9,12 @@ const concurrency = Number(process.env.BENCH_PARALLELISM);
 
 const redis = new Redis(url.toString());
 let handled = 0;
+let lastAt = 0;
 const worker = new Worker(
   name,
   async () => {
     handled++;
+    lastAt = Date.now();
   },
   { connection, concurrency, autorun: false, removeOnComplete: { count: 0 }, removeOnFail: { count: 0 } },
 );
@@ -27,7 +29,7 @@ for (;;) {
   const counts = await queue.getJobCounts("wait", "active", "prioritized", "delayed");
   if (Object.values(counts).every((n) => n === 0)) break;
 }
-console.log(`done ${JSON.stringify({ handled })}`);
+console.log(`done ${JSON.stringify({ handled, lastAt })}`);
 await worker.close();
 await queue.close();
 await redis.quit();

@@ -11,13 +11,15 @@ await redis.ping();
 console.log("ready");
 await go.blpop("bench:go", 0);
 let handled = 0;
+let lastAt = 0;
 await queue.work(
   async () => {
     handled++;
+    lastAt = Date.now();
   },
   { parallelism },
 );
-console.log(`done ${JSON.stringify({ handled })}`);
+console.log(`done ${JSON.stringify({ handled, lastAt })}`);
 await queue.close?.();
 await go.quit();
 await redis.quit();
