@@ -1,5 +1,5 @@
 export { InvalidLoggerOptionError } from "./errors";
-export { Logger, type LogMethod } from "./logger";
+export { Logger } from "./logger";
 export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";
 export {
   DEFAULT_REDACT_KEYS,

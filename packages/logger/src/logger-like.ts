@@ -1,10 +1,17 @@
 /**
- * One logging method. Both pino's form (`logger.info({ job }, "ran")`) and the plain forms
- * (`logger.info("ran")`, `logger.warn(error, { item })`, `logger.error("failed", error)`) fit.
+ * One logging method. Every form the packages, pino and the jobs guide use fits:
+ * - `logger.info("ran")`, `logger.info("took %d ms", 42)`, `logger.error("Query failed", error)`;
+ * - pino's `logger.info({ job }, "ran")` and `logger.error(error, "failed")`;
+ * - `logger.warn(error, { item })`, with `error` the `unknown` of a `catch`.
+ *
+ * The arguments after a non-string first one are `any`, not `unknown`: callers may pass anything
+ * either way, but only `any` lets loggers whose second parameter is `msg?: string` (pino, any
+ * version) be assigned to `LoggerLike`.
  */
 export interface LogFn {
   (message: string, ...args: unknown[]): void;
-  (object: unknown, message?: string, ...args: unknown[]): void;
+  // biome-ignore lint/suspicious/noExplicitAny: keeps pino's `(obj, msg?: string)` methods assignable, see above.
+  (object: unknown, ...args: any[]): void;
 }
 
 /**

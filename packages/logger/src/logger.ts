@@ -8,14 +8,6 @@ import { serializeError } from "./serialize-error";
 
 type WritingLevel = Exclude<LogLevel, "silent">;
 
-/**
- * A `Logger` method: every `LogFn` form, plus the seed's `(error, fields)` form
- * (`logger.warn(error, { item })`), which `LogFn` leaves out so that pino loggers stay `LoggerLike`.
- */
-export interface LogMethod extends LogFn {
-  (error: unknown, fields: Record<string, unknown>, ...args: unknown[]): void;
-}
-
 /** Carries an existing pino logger into the constructor for `child()`; not exported. */
 class ChildOf {
   constructor(readonly pino: PinoLogger) {}
@@ -52,20 +44,20 @@ export class Logger implements LoggerLike {
     return level !== "silent" && this.#pino.isLevelEnabled(level);
   }
 
-  /** Logs at `trace`. Accepts every form `LogMethod` documents. */
-  readonly trace: LogMethod = (...args: unknown[]) => this.#write("trace", args);
-  /** Logs at `debug`. Accepts every form `LogMethod` documents. */
-  readonly debug: LogMethod = (...args: unknown[]) => this.#write("debug", args);
-  /** Logs at `info`. Accepts every form `LogMethod` documents. */
-  readonly info: LogMethod = (...args: unknown[]) => this.#write("info", args);
+  /** Logs at `trace`. Accepts every form `LogFn` documents. */
+  readonly trace: LogFn = (...args: unknown[]) => this.#write("trace", args);
+  /** Logs at `debug`. Accepts every form `LogFn` documents. */
+  readonly debug: LogFn = (...args: unknown[]) => this.#write("debug", args);
+  /** Logs at `info`. Accepts every form `LogFn` documents. */
+  readonly info: LogFn = (...args: unknown[]) => this.#write("info", args);
   /** Same as `info`, for code written against `console.log`. */
-  readonly log: LogMethod = this.info;
+  readonly log: LogFn = this.info;
   /** Logs at `warn`, e.g. `logger.warn(error, { item })` or `logger.warn({ err, job }, "retrying")`. */
-  readonly warn: LogMethod = (...args: unknown[]) => this.#write("warn", args);
+  readonly warn: LogFn = (...args: unknown[]) => this.#write("warn", args);
   /** Logs at `error`, e.g. `logger.error("Query failed", error)`. */
-  readonly error: LogMethod = (...args: unknown[]) => this.#write("error", args);
-  /** Logs at `fatal`. Accepts every form `LogMethod` documents. */
-  readonly fatal: LogMethod = (...args: unknown[]) => this.#write("fatal", args);
+  readonly error: LogFn = (...args: unknown[]) => this.#write("error", args);
+  /** Logs at `fatal`. Accepts every form `LogFn` documents. */
+  readonly fatal: LogFn = (...args: unknown[]) => this.#write("fatal", args);
 
   /**
    * A logger that writes `bindings` on every line, on top of this one's, with the same level,

@@ -1,4 +1,4 @@
-import { Logger } from "@octo/logger";
+import { Logger, type LoggerLike } from "@octo/logger";
 import { describe, expect, it } from "vitest";
 import { captureLines } from "./capture-lines";
 
@@ -88,6 +88,35 @@ describe("accepted call forms", () => {
         code: "DECLINED",
         stack: expect.stringContaining("card declined"),
       },
+    });
+  });
+
+  it("the seed's logger.warn(error, { item }) through a LoggerLike variable logs the stack and the item", () => {
+    const { out, logger } = setup();
+    const like: LoggerLike = logger;
+    const caught: unknown = new TypeError("item rejected");
+
+    like.warn(caught, { item: { id: 7 } });
+
+    expect(out.only()).toMatchObject({
+      level: "warn",
+      msg: "item rejected",
+      item: { id: 7 },
+      err: { type: "TypeError", stack: expect.stringMatching(/^TypeError: item rejected\n\s+at /) },
+    });
+  });
+
+  it("the seed's logger.error('Query failed', error) through a LoggerLike variable logs the message and the error", () => {
+    const { out, logger } = setup();
+    const like: LoggerLike = logger;
+    const caught: unknown = new Error("timeout");
+
+    like.error("Query failed", caught);
+
+    expect(out.only()).toMatchObject({
+      level: "error",
+      msg: "Query failed",
+      err: { message: "timeout", stack: expect.stringContaining("Error: timeout") },
     });
   });
 
