@@ -107,7 +107,10 @@ const SCRIPTS: [keyof Scripts, string, number][] = [
   ["octoQueueRelease", releaseScript, 2],
 ];
 
-type QueueKeys = Record<"pending" | "inflight" | "items" | "delayed" | "dead" | "filling" | "seq", string>;
+type QueueKeys = Record<
+  "pending" | "inflight" | "items" | "delayed" | "dead" | "filling" | "seq" | "wake",
+  string
+>;
 
 /** An idle worker looks for items again after this, doubling up to MAX_IDLE_MS. */
 const MIN_IDLE_MS = 10;
@@ -201,6 +204,8 @@ export class RedisQueue<T = unknown> {
       dead: `${base}dead`,
       filling: `${base}filling`,
       seq: `${base}seq`,
+      // A pub/sub channel, not a key: told whenever items become pending, so idle workers wake.
+      wake: `${base}wake`,
     };
     for (const [command, lua, numberOfKeys] of SCRIPTS) {
       if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys });
@@ -239,6 +244,7 @@ export class RedisQueue<T = unknown> {
           k.pending,
           token,
           ttl,
+          k.wake,
           ...encoded,
         );
         if (ok !== 1) throw new Error(`fill of queue "${this.name}" lost its filling marker (ttl ${ttl} ms)`);
@@ -292,7 +298,7 @@ export class RedisQueue<T = unknown> {
   /** Moves every dead letter back to pending; returns whether there were any. */
   async requeue(): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.octoQueueRequeue(k.dead, k.items, k.pending)) > 0;
+    return (await this.redis.octoQueueRequeue(k.dead, k.items, k.pending, k.wake)) > 0;
   }
 
   /** Dead letters with their errors (up to `limit`). */
@@ -383,6 +389,8 @@ class Lease {
  */
 class Worker<T> {
   private readonly result: WorkResult = { processed: 0, failed: 0, deadLettered: 0 };
+  private subscriber?: Redis | Cluster;
+  private wakeUp?: () => void;
   /** Taken, not started yet. */
   private buffer: Lease[] = [];
   /** Started, handler not settled yet. */
@@ -422,6 +430,7 @@ class Worker<T> {
     const { signal, parallelism } = this.options;
     const onStop = () => {
       for (const lease of this.running) lease.abort(new Error("worker stopped"));
+      this.wakeUp?.();
     };
     signal?.addEventListener("abort", onStop);
     const renew = setInterval(() => this.renew(), Math.max(Math.floor(this.queue.leaseMs / 3), 10));
@@ -429,8 +438,10 @@ class Worker<T> {
       await Promise.all(Array.from({ length: parallelism }, () => this.lane()));
     } finally {
       clearInterval(renew);
+      this.wakeUp?.();
       signal?.removeEventListener("abort", onStop);
       await this.taking;
+      await this.closeSubscriber();
       await this.release();
       await this.flushAcks();
     }
@@ -518,7 +529,7 @@ class Worker<T> {
     } else {
       this.idleSince = undefined;
     }
-    await sleep(this.backoff);
+    await this.idle(this.backoff);
     this.backoff = Math.min(this.backoff * 2, MAX_IDLE_MS);
   }
 
@@ -540,6 +551,49 @@ class Worker<T> {
     const ahead = Math.ceil((this.pace * LOOKAHEAD_MS) / 1000);
     this.want = Math.min(this.queue.batchSize, Math.max(this.options.parallelism, ahead));
     return this.want;
+  }
+
+  /**
+   * Waits up to `ms`, or until items become pending: an idle worker subscribes (on a connection
+   * of its own, opened the first time it is idle and closed when `work` ends) to the queue's
+   * wake-up channel, which fill, requeue and release publish to. Polling on a timer stays as the
+   * fallback, and is what finds retries falling due and leases running out.
+   */
+  private async idle(ms: number): Promise<void> {
+    if (this.stopping) return;
+    this.subscriber ??= this.subscribe();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wakeUp === done) self.wakeUp = undefined;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private subscribe(): Redis | Cluster {
+    const { logger } = this.options;
+    const subscriber = this.redis.duplicate() as Redis | Cluster;
+    subscriber.on("error", (err: unknown) =>
+      logger.debug({ err, queue: this.queue.name }, "wake-up connection error; polling meanwhile"),
+    );
+    subscriber.on("message", () => this.wakeUp?.());
+    subscriber.subscribe(this.k.wake).catch((err: unknown) => {
+      logger.debug({ err, queue: this.queue.name }, "could not subscribe to wake-ups; polling");
+    });
+    return subscriber;
+  }
+
+  private async closeSubscriber(): Promise<void> {
+    const subscriber = this.subscriber;
+    if (!subscriber) return;
+    this.subscriber = undefined;
+    // QUIT waits for a reconnecting connection; never let that hold up the end of work().
+    await Promise.race([subscriber.quit().catch(() => undefined), sleep(1000)]);
+    subscriber.disconnect();
   }
 
   private async process(lease: Lease): Promise<void> {
@@ -695,7 +749,7 @@ class Worker<T> {
         chunks.unshift(batch.slice(from, from + MAX_ITEMS_PER_CALL));
       for (const chunk of chunks) {
         await inChunks(chunk, async (args) => {
-          await this.redis.octoQueueRelease(this.k.inflight, this.k.pending, ...args);
+          await this.redis.octoQueueRelease(this.k.inflight, this.k.pending, this.k.wake, ...args);
         });
       }
     } catch (err) {

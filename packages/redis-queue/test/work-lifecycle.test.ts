@@ -1,28 +1,13 @@
 import { RedisQueue } from "@octo/redis-queue";
-import { startRedis, type TestRedis } from "@octo/testing";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sleep, useRedis } from "./support";
 
-let server: TestRedis;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = server.client();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushdb();
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const env = useRedis();
 
 describe("work() lifecycle", () => {
   it("keeps working while another instance's fill has not produced its first batch yet", async () => {
-    const filler = new RedisQueue<number>("slow-fill", server.client());
-    const worker = new RedisQueue<number>("slow-fill", redis);
+    const filler = new RedisQueue<number>("slow-fill", env.server.client());
+    const worker = new RedisQueue<number>("slow-fill", env.redis);
     async function* slowQuery() {
       await sleep(1500);
       yield [1, 2, 3];
@@ -42,7 +27,7 @@ describe("work() lifecycle", () => {
 
   it("on abort finishes the items in hand, takes no new ones, and leaves the rest pending", async () => {
     const total = 500;
-    const queue = new RedisQueue<number>("stoppable", redis, { batchSize: 10 });
+    const queue = new RedisQueue<number>("stoppable", env.redis, { batchSize: 10 });
     await queue.fill(Array.from({ length: total }, (_, i) => i));
     const controller = new AbortController();
     const finished = new Set<number>();
@@ -63,9 +48,49 @@ describe("work() lifecycle", () => {
     expect(finished.size + stats.pending).toBe(total);
     // Items taken ahead but never started went back to the head of pending, in their order.
     const unfinished = Array.from({ length: total }, (_, i) => i).filter((i) => !finished.has(i));
-    const queued = await redis.lrange("octo:q:{stoppable}:pending", 0, -1);
-    const values = await redis.hmget("octo:q:{stoppable}:items", ...queued);
+    const queued = await env.redis.lrange("octo:q:{stoppable}:pending", 0, -1);
+    const values = await env.redis.hmget("octo:q:{stoppable}:items", ...queued);
     expect(values.map((v) => Number(v?.split("|")[2]))).toEqual(unfinished);
     expect(values.every((v) => v?.startsWith("0|0|"))).toBe(true);
+  });
+
+  it("an idle worker is woken by a fill instead of waiting out its poll, and closes its wake-up connection", async () => {
+    const queue = new RedisQueue<number>("wake", env.redis);
+    const channel = "octo:q:{wake}:wake";
+    const subscribers = async () =>
+      Number(((await env.redis.pubsub("NUMSUB", channel)) as [string, number])[1]);
+    const controller = new AbortController();
+    let handled: (() => void) | undefined;
+    const working = queue.work(async () => handled?.(), {
+      signal: controller.signal,
+      drainGraceMs: Number.POSITIVE_INFINITY,
+    });
+    const lags: number[] = [];
+    try {
+      const deadline = Date.now() + 10_000;
+      while ((await subscribers()) !== 1) {
+        if (Date.now() > deadline) throw new Error("the idle worker never subscribed");
+        await sleep(20);
+      }
+      for (let i = 0; i < 10; i++) {
+        // Long enough for the worker's poll to back off to its slowest interval (200 ms).
+        await sleep(400);
+        const done = new Promise<void>((resolve) => {
+          handled = resolve;
+        });
+        const start = performance.now();
+        expect(await queue.fill([i])).toBe(true);
+        await done;
+        lags.push(performance.now() - start);
+        while ((await queue.stats()).inFlight > 0) await sleep(5);
+      }
+    } finally {
+      controller.abort();
+    }
+    expect(await working).toEqual({ processed: 10, failed: 0, deadLettered: 0 });
+    expect(await subscribers()).toBe(0);
+    // Polling alone would take about 100 ms in the median; a wake-up takes a round trip or two.
+    lags.sort((a, b) => a - b);
+    expect(lags[5]).toBeLessThan(50);
   });
 });
