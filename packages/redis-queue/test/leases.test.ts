@@ -1,24 +1,10 @@
 import { type LoggerLike, silentLogger } from "@octo/logger";
 import { RedisQueue } from "@octo/redis-queue";
-import { startRedis, type TestRedis } from "@octo/testing";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sleep, useRedis } from "./support";
 
-let server: TestRedis;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = server.client();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushdb();
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const env = useRedis();
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -43,10 +29,10 @@ function recordingLogger(): LoggerLike & { warnings: string[] } {
 describe("leases", () => {
   it("a worker whose lease ran out cannot ack the item its next holder is working on", async () => {
     const inflight = "octo:q:{stalled}:inflight";
-    await new RedisQueue<string>("stalled", redis).fill(["only"]);
+    await new RedisQueue<string>("stalled", env.redis).fill(["only"]);
     const logger = recordingLogger();
-    const first = new RedisQueue<string>("stalled", redis, { leaseTime: 600 });
-    const second = new RedisQueue<string>("stalled", server.client(), { leaseTime: 600 });
+    const first = new RedisQueue<string>("stalled", env.redis, { leaseTime: 600 });
+    const second = new RedisQueue<string>("stalled", env.server.client(), { leaseTime: 600 });
     let secondStarted = false;
     let firstSignal: AbortSignal | undefined;
     let secondWork: Promise<unknown> | undefined;
@@ -56,8 +42,8 @@ describe("leases", () => {
       async (_item, { signal }) => {
         firstSignal = signal;
         // The holder stalls: its lease is made to run out, so another worker takes the item.
-        const [id] = await redis.zrange(inflight, 0, -1);
-        await redis.zadd(inflight, "XX", 1, id as string);
+        const [id] = await env.redis.zrange(inflight, 0, -1);
+        await env.redis.zadd(inflight, "XX", 1, id as string);
         secondWork = second.work(
           async () => {
             secondStarted = true;
@@ -65,7 +51,7 @@ describe("leases", () => {
             await until("the stalled worker's ack", () =>
               logger.warnings.some((w) => w.startsWith("acks refused")),
             );
-            secondSawItemInFlight = (await redis.zcard(inflight)) === 1;
+            secondSawItemInFlight = (await env.redis.zcard(inflight)) === 1;
           },
           { drainGraceMs: 0 },
         );
@@ -87,14 +73,14 @@ describe("leases", () => {
 
   it("a worker whose lease ran out cannot fail the item into retry or the dead letter", async () => {
     const inflight = "octo:q:{stalled-fail}:inflight";
-    await new RedisQueue<string>("stalled-fail", redis).fill(["only"]);
+    await new RedisQueue<string>("stalled-fail", env.redis).fill(["only"]);
     const logger = recordingLogger();
-    const queue = new RedisQueue<string>("stalled-fail", redis, { retries: 0, leaseTime: 60_000 });
+    const queue = new RedisQueue<string>("stalled-fail", env.redis, { retries: 0, leaseTime: 60_000 });
     await queue.work(
       async () => {
-        const [id] = await redis.zrange(inflight, 0, -1);
+        const [id] = await env.redis.zrange(inflight, 0, -1);
         // Another holder's lease: a different deadline on the same id.
-        await redis.zadd(inflight, "XX", Date.now() + 120_000, id as string);
+        await env.redis.zadd(inflight, "XX", Date.now() + 120_000, id as string);
         throw new Error("boom");
       },
       { logger, drainGraceMs: 0, signal: AbortSignal.timeout(3000) },
@@ -105,12 +91,12 @@ describe("leases", () => {
 
   it("slow items are shared between workers instead of hoarded by the first to take", async () => {
     const total = 40;
-    await new RedisQueue<number>("shared", redis).fill(Array.from({ length: total }, (_, i) => i));
+    await new RedisQueue<number>("shared", env.redis).fill(Array.from({ length: total }, (_, i) => i));
     const counts = [0, 0];
     await Promise.all(
       [0, 1].map(async (w) => {
         if (w === 1) await sleep(100);
-        const queue = new RedisQueue<number>("shared", server.client());
+        const queue = new RedisQueue<number>("shared", env.server.client());
         await queue.work(
           async () => {
             counts[w] = (counts[w] ?? 0) + 1;
@@ -128,17 +114,17 @@ describe("leases", () => {
 
   it("fast items are taken many per round trip", async () => {
     const total = 5000;
-    const queue = new RedisQueue<number>("fast", redis, { batchSize: 500 });
+    const queue = new RedisQueue<number>("fast", env.redis, { batchSize: 500 });
     await queue.fill(Array.from({ length: total }, (_, i) => i));
-    const before = await evalCalls(redis);
+    const before = await evalCalls(env.redis);
     await queue.work(async () => {}, { parallelism: 10, drainGraceMs: 0 });
-    const calls = (await evalCalls(redis)) - before;
+    const calls = (await evalCalls(env.redis)) - before;
     // One take per item would be 5,000 calls plus acks; batches of up to 500 need a few dozen.
     expect(calls).toBeLessThan(total / 20);
   });
 });
 
-/** Script calls the server has run so far (every queue operation is one script call). */
+/** Script calls the env.server has run so far (every queue operation is one script call). */
 async function evalCalls(client: Redis): Promise<number> {
   const info = await client.info("commandstats");
   return [...info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);

@@ -1,21 +1,8 @@
 import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/redis-queue";
-import { startRedis, type TestRedis } from "@octo/testing";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRedis } from "./support";
 
-let server: TestRedis;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = server.client();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushdb();
-});
+const env = useRedis();
 
 describe("RedisQueue", () => {
   it("runs the seed's standalone example: every order processed once", async () => {
@@ -24,7 +11,7 @@ describe("RedisQueue", () => {
       id,
       at: new Date(1_700_000_000_000 + id),
     }));
-    const queue = new RedisQueue<Order>("orders", redis, 3, "10s");
+    const queue = new RedisQueue<Order>("orders", env.redis, 3, "10s");
     const seen: Order[] = [];
     expect(await queue.fill(orders)).toBe(true);
     await queue.work(
@@ -40,14 +27,14 @@ describe("RedisQueue", () => {
   });
 
   it("refuses a fill while items are pending", async () => {
-    const queue = new RedisQueue<number>("busy", redis);
+    const queue = new RedisQueue<number>("busy", env.redis);
     expect(await queue.fill([1, 2])).toBe(true);
     expect(await queue.fill([3])).toBe(false);
     expect(await queue.length()).toBe(2);
   });
 
   it("never runs more handlers at once than parallelism", async () => {
-    const queue = new RedisQueue<number>("par", redis);
+    const queue = new RedisQueue<number>("par", env.redis);
     await queue.fill(Array.from({ length: 60 }, (_, i) => i));
     let running = 0;
     let peak = 0;
@@ -64,7 +51,7 @@ describe("RedisQueue", () => {
   });
 
   it("retries a failing item after timeout then 2x timeout, then succeeds", async () => {
-    const queue = new RedisQueue<string>("retry", redis, { retries: 3, timeout: 200 });
+    const queue = new RedisQueue<string>("retry", env.redis, { retries: 3, timeout: 200 });
     await queue.fill(["x"]);
     const attempts: { attempt: number; at: number }[] = [];
     await queue.work(
@@ -82,7 +69,7 @@ describe("RedisQueue", () => {
   });
 
   it("dead-letters an always failing item after retries + 1 attempts, requeue brings it back", async () => {
-    const queue = new RedisQueue<string>("dead", redis, { retries: 1, timeout: 20 });
+    const queue = new RedisQueue<string>("dead", env.redis, { retries: 1, timeout: 20 });
     await queue.fill(["y"]);
     let calls = 0;
     await queue.work(
@@ -102,9 +89,9 @@ describe("RedisQueue", () => {
   });
 
   it("moves undecodable data to the dead letter and goes on", async () => {
-    const queue = new RedisQueue<number>("bad", redis);
+    const queue = new RedisQueue<number>("bad", env.redis);
     await queue.fill([1, 2]);
-    await redis.hset("octo:q:{bad}:items", "1", "0|0|{not json");
+    await env.redis.hset("octo:q:{bad}:items", "1", "0|0|{not json");
     const seen: number[] = [];
     await queue.work(async (n) => void seen.push(n), { drainGraceMs: 50 });
     expect(seen).toEqual([2]);
@@ -112,21 +99,21 @@ describe("RedisQueue", () => {
   });
 
   it("rejects unencodable items without writing anything", async () => {
-    const queue = new RedisQueue<unknown>("enc", redis);
+    const queue = new RedisQueue<unknown>("enc", env.redis);
     await expect(queue.fill([1, { n: 10n }])).rejects.toThrow(UnencodableItemError);
     await expect(queue.fill([1, { n: 10n }])).rejects.toThrow(/item 1/);
-    expect(await redis.keys("*")).toEqual([]);
+    expect(await env.redis.keys("*")).toEqual([]);
   });
 
   it("validates arguments before writing", async () => {
-    expect(() => new RedisQueue("", redis)).toThrow(InvalidArgumentError);
-    expect(() => new RedisQueue("q", redis, -1)).toThrow(/retries/);
-    expect(() => new RedisQueue("q", redis, 1.5)).toThrow(/retries/);
-    expect(() => new RedisQueue("q", redis, 1, "soon")).toThrow(/timeout/);
-    const queue = new RedisQueue<number>("q", redis);
+    expect(() => new RedisQueue("", env.redis)).toThrow(InvalidArgumentError);
+    expect(() => new RedisQueue("q", env.redis, -1)).toThrow(/retries/);
+    expect(() => new RedisQueue("q", env.redis, 1.5)).toThrow(/retries/);
+    expect(() => new RedisQueue("q", env.redis, 1, "soon")).toThrow(/timeout/);
+    const queue = new RedisQueue<number>("q", env.redis);
     await expect(queue.work(async () => {}, { parallelism: 0 })).rejects.toThrow(/parallelism/);
     await expect(queue.work("x" as never)).rejects.toThrow(/handler/);
     await expect(queue.fill(5 as never)).rejects.toThrow(InvalidArgumentError);
-    expect(await redis.keys("*")).toEqual([]);
+    expect(await env.redis.keys("*")).toEqual([]);
   });
 });
