@@ -399,17 +399,32 @@ export class JobRunner {
     const target = this.instanceOf(e);
     const handler = target[e.def.method] as (item: unknown, ctx: JobContext) => Promise<void>;
     const logger = childLogger(this.logger, { job: e.def.fullName });
+    // The fill's scheduled time, read once per stretch of handlers running without a gap: a new
+    // fill begins only once the queue is empty, and an item held by a running handler keeps it
+    // from being empty, so the value cannot change until this instance's running count hits 0.
+    let running = 0;
+    let scheduledAt: Promise<Date> | undefined;
+    const instanceId = this.instanceId;
     const p = this.queueOf(e)
       .work(
         async (item, w) => {
-          await handler.call(target, item, {
-            job: e.def.fullName,
-            scheduledAt: await this.fillScheduledAt(e, logger),
-            attempt: w.attempt,
-            signal: w.signal,
-            logger,
-            instanceId: this.instanceId,
-          });
+          running++;
+          try {
+            scheduledAt ??= this.fillScheduledAt(e, logger);
+            await handler.call(target, item, {
+              job: e.def.fullName,
+              scheduledAt: await scheduledAt,
+              attempt: w.attempt,
+              // A getter: the queue makes an item's signal only when someone asks for it.
+              get signal() {
+                return w.signal;
+              },
+              logger,
+              instanceId,
+            });
+          } finally {
+            if (--running === 0) scheduledAt = undefined;
+          }
         },
         { logger, parallelism: e.def.config.parallelism, signal: stop.signal },
       )
