@@ -161,6 +161,11 @@ export class RedisQueue<T = unknown> {
   readonly timeoutMs: number;
   readonly leaseMs: number;
   readonly batchSize: number;
+  /**
+   * The pub/sub channel told the number of items whenever items become pending (fill, requeue,
+   * a stopping worker's give-back). Idle workers listen on it; so can anyone else.
+   */
+  readonly wakeChannel: string;
   private readonly codec: Codec<T>;
   private readonly logger: LoggerLike;
   private readonly redis: (Redis | Cluster) & Scripts;
@@ -207,6 +212,7 @@ export class RedisQueue<T = unknown> {
       // A pub/sub channel, not a key: told whenever items become pending, so idle workers wake.
       wake: `${base}wake`,
     };
+    this.wakeChannel = this.keys.wake;
     for (const [command, lua, numberOfKeys] of SCRIPTS) {
       if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys });
     }

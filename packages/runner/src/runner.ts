@@ -125,6 +125,8 @@ export class JobRunner {
   private readonly lockWaitMs: number;
   private readonly entries = new Map<string, Entry>();
   private redis?: Redis | Cluster;
+  /** Subscribed to the query queues' wake-up channels; see listenForFills. */
+  private fillListener?: Redis | Cluster;
   private started = false;
   private logger: LoggerLike = silentLogger;
   private readonly stopController = new AbortController();
@@ -242,6 +244,7 @@ export class JobRunner {
         e.task = createTask(e.def.schedule, (ctx) => this.onFire(e, ctx.date), opts);
         await e.task.start();
       }
+      this.listenForFills(redis);
     } catch (err) {
       this.redis = undefined;
       for (const e of this.entries.values()) e.queue = undefined;
@@ -278,8 +281,47 @@ export class JobRunner {
       await e.task?.stop();
       await e.task?.destroy();
     }
+    if (name === undefined) await this.closeFillListener();
     await Promise.allSettled(list.flatMap((e) => [...e.inProgress, e.working]));
     if (name === undefined) for (const e of this.entries.values()) await e.queue?.close();
+  }
+
+  /**
+   * Joins every fill of a query job's queue, whoever filled it and whatever this instance's
+   * ticks did: a fire this instance missed (an event loop blocked past node-cron's tolerance, a
+   * clock far behind) or a `run()` on another instance would otherwise leave it out. One
+   * connection of its own, subscribed to the queues' wake-up channels, closed by `stop()`.
+   */
+  private listenForFills(redis: Redis | Cluster): void {
+    const channels = new Map<string, Entry>();
+    for (const e of this.entries.values()) {
+      if (e.def.queryMethod) channels.set(this.queueOf(e).wakeChannel, e);
+    }
+    if (channels.size === 0) return;
+    const listener = redis.duplicate() as Redis | Cluster;
+    this.fillListener = listener;
+    listener.on("error", (err: unknown) =>
+      this.logger.debug({ err }, "fill listener connection error; ticks still start the workers"),
+    );
+    listener.on("message", (channel: string) => {
+      const e = channels.get(channel);
+      if (!e || e.stopped || e.working || this.fillListener !== listener) return;
+      this.ensureWorking(e).catch((err) =>
+        this.logger.error({ err, job: e.def.fullName }, "queue worker failed"),
+      );
+    });
+    listener.subscribe(...channels.keys()).catch((err: unknown) => {
+      this.logger.warn({ err }, "could not subscribe to fills; workers start on ticks only");
+    });
+  }
+
+  private async closeFillListener(): Promise<void> {
+    const listener = this.fillListener;
+    if (!listener) return;
+    this.fillListener = undefined;
+    // QUIT waits for a reconnecting connection; never let that hold up stop().
+    await Promise.race([listener.quit().catch(() => undefined), sleep(1000)]);
+    listener.disconnect();
   }
 
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */

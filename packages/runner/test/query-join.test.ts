@@ -1,0 +1,70 @@
+import "reflect-metadata";
+import { cron, type JobContext, JobRunner, job, query } from "@octo/runner";
+import { startRedis, type TestRedis } from "@octo/testing";
+import { Container } from "inversify";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const TOTAL = 200;
+const handledBy = new Map<string, number>();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+@cron("join")
+class JoinJobs {
+  @query("items")
+  async items() {
+    return Array.from({ length: TOTAL }, (_, i) => i);
+  }
+
+  // Never due during the test: only run() fills the queue, so no instance gets a tick.
+  @job("items", "0 0 1 1 *", { parallelism: 2 })
+  async handle(_item: number, ctx: JobContext) {
+    handledBy.set(ctx.instanceId, (handledBy.get(ctx.instanceId) ?? 0) + 1);
+    await sleep(5);
+  }
+}
+void JoinJobs;
+
+let redis: TestRedis;
+const runners: JobRunner[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  for (const r of runners) await r.stop();
+  await redis.stop();
+});
+
+it("an instance that had no tick joins a fill started elsewhere, and stop() closes its listener", async () => {
+  for (const instanceId of ["filler", "joiner"]) {
+    const runner = new JobRunner(new Container(), { instanceId });
+    runners.push(runner);
+    await runner.start(redis.client());
+  }
+  const [filler, joiner] = runners as [JobRunner, JobRunner];
+  const client = redis.client();
+  const channel = "octo:q:{join.items}:wake";
+  const listeners = async () => Number(((await client.pubsub("NUMSUB", channel)) as [string, number])[1]);
+  expect(await listeners()).toBe(2);
+
+  const result = await filler.run("join.items");
+  expect(result.outcome).toBe("succeeded");
+  const deadline = Date.now() + 20_000;
+  while (
+    (await client.llen("octo:q:{join.items}:pending")) +
+      (await client.zcard("octo:q:{join.items}:inflight")) >
+    0
+  ) {
+    if (Date.now() > deadline) throw new Error("the queue was not drained");
+    await sleep(50);
+  }
+  const filled = handledBy.get("filler") ?? 0;
+  const joined = handledBy.get("joiner") ?? 0;
+  expect(filled + joined).toBe(TOTAL);
+  // 200 items of 5 ms at parallelism 2 keep the filler busy for about half a second: the joiner,
+  // told of the fill, takes a real share.
+  expect(joined).toBeGreaterThan(TOTAL / 10);
+
+  await joiner.stop();
+  runners.splice(runners.indexOf(joiner), 1);
+  expect(await listeners()).toBe(1);
+});
