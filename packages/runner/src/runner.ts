@@ -129,6 +129,8 @@ export class JobRunner {
   private fillListener?: Redis | Cluster;
   private started = false;
   private logger: LoggerLike = silentLogger;
+  /** Whether `logger` was made with child({ instance }), so lines carry the instance already. */
+  private instanceBound = false;
   private readonly stopController = new AbortController();
 
   constructor(
@@ -227,6 +229,7 @@ export class JobRunner {
       );
       this.redis = redis;
       this.logger = childLogger(logger, { instance: this.instanceId });
+      this.instanceBound = typeof logger.child === "function";
       // Every read happens before anything is scheduled, so a failing start leaves nothing running.
       const leftOver: Entry[] = [];
       for (const e of this.entries.values()) {
@@ -564,13 +567,14 @@ export class JobRunner {
       durationMs: endedAt - startedAt,
     };
     if (error !== undefined) result.error = error;
-    const fields = {
+    const fields: Record<string, unknown> = {
       job,
       scheduledAt: scheduledAt.toISOString(),
-      instance: this.instanceId,
       durationMs: result.durationMs,
       outcome,
     };
+    // A logger with child() already carries the instance; a plain one gets it here.
+    if (!this.instanceBound) fields.instance = this.instanceId;
     if (outcome === "failed") this.logger.error({ ...fields, error }, "job run failed");
     else this.logger.info(fields, "job run finished");
     return result;
