@@ -101,6 +101,8 @@ function hasMethods(value: unknown, names: string[]): boolean {
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === "function");
 }
 
+const AN_IOREDIS_CLIENT = "an ioredis Redis or Cluster client (new Redis(url))";
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -194,11 +196,7 @@ export class JobRunner {
     if (this.started || this.stopController.signal.aborted)
       throw new RunnerAlreadyStartedError(this.instanceId);
     if (!hasMethods(redis, ["defineCommand", "sadd", "hset", "get", "set"])) {
-      throw new InvalidRunnerArgumentError(
-        "redis",
-        redis,
-        "an ioredis Redis or Cluster client (new Redis(url))",
-      );
+      throw new InvalidRunnerArgumentError("redis", redis, AN_IOREDIS_CLIENT);
     }
     if ((redis as { status?: string }).status === "end") {
       throw new InvalidRunnerArgumentError(
@@ -330,6 +328,9 @@ export class JobRunner {
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
   async status(redis: Redis | Cluster | undefined = this.redis): Promise<JobStatus[]> {
     if (!redis) throw new RunnerNotStartedError("status()");
+    if (!hasMethods(redis, ["smembers", "hgetall"])) {
+      throw new InvalidRunnerArgumentError("redis", redis, AN_IOREDIS_CLIENT);
+    }
     const names = (await redis.smembers(`${this.prefix}:jobs`)).sort();
     const out: JobStatus[] = [];
     for (const job of names) {

@@ -524,6 +524,13 @@ const cases: Case[] = [
     mentions: 'got {"name":"bad-input.noop"}',
   },
   {
+    call: "status(not a client)",
+    run: () => new JobRunner(new Container()).status({ get: () => null } as Any),
+    error: InvalidRunnerArgumentError,
+    code: LOCK,
+    mentions: "redis must be an ioredis Redis or Cluster client",
+  },
+  {
     call: "run(name) before start",
     run: () => new JobRunner(new Container()).run("bad-input.noop"),
     error: RunnerNotStartedError,
