@@ -1,8 +1,7 @@
 import "reflect-metadata";
-import { cron, type JobContext, JobRunner, job, query } from "@octo/runner";
-import { startRedis, type TestRedis } from "@octo/testing";
-import { Container } from "inversify";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { cron, type JobContext, job, query } from "@octo/runner";
+import { expect, it } from "vitest";
+import { useRunners } from "./support";
 
 const TOTAL = 200;
 const handledBy = new Map<string, number>();
@@ -24,24 +23,12 @@ class JoinJobs {
 }
 void JoinJobs;
 
-let redis: TestRedis;
-const runners: JobRunner[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  for (const r of runners) await r.stop();
-  await redis.stop();
-});
+const env = useRunners();
 
 it("an instance that had no tick joins a fill started elsewhere, and stop() closes its listener", async () => {
-  for (const instanceId of ["filler", "joiner"]) {
-    const runner = new JobRunner(new Container(), { instanceId });
-    runners.push(runner);
-    await runner.start(redis.client());
-  }
-  const [filler, joiner] = runners as [JobRunner, JobRunner];
-  const client = redis.client();
+  const filler = await env.start("filler");
+  const joiner = await env.start("joiner");
+  const client = env.redis.client();
   const channel = "octo:q:{join.items}:wake";
   const listeners = async () => Number(((await client.pubsub("NUMSUB", channel)) as [string, number])[1]);
   expect(await listeners()).toBe(2);
@@ -65,6 +52,5 @@ it("an instance that had no tick joins a fill started elsewhere, and stop() clos
   expect(joined).toBeGreaterThan(TOTAL / 10);
 
   await joiner.stop();
-  runners.splice(runners.indexOf(joiner), 1);
   expect(await listeners()).toBe(1);
 });

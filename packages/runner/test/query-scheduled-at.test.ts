@@ -1,8 +1,7 @@
 import "reflect-metadata";
-import { cron, type JobContext, JobRunner, job, query } from "@octo/runner";
-import { startRedis, type TestRedis } from "@octo/testing";
-import { Container } from "inversify";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { cron, type JobContext, job, query } from "@octo/runner";
+import { expect, it } from "vitest";
+import { useRunners } from "./support";
 
 const EVERY_MS = 2000;
 /** Items per fill, in order; a query called after these returns nothing. */
@@ -33,29 +32,17 @@ class FillJobs {
 }
 void FillJobs;
 
-let redis: TestRedis;
-const runners: JobRunner[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  for (const r of runners) await r.stop();
-  await redis.stop();
-});
+const env = useRunners();
 
 it("every item handler sees the scheduled time T of the fire whose query filled the queue, on both instances", async () => {
-  for (const instanceId of ["r1", "r2"]) {
-    const runner = new JobRunner(new Container(), { instanceId });
-    runners.push(runner);
-    await runner.start(redis.client());
-  }
+  for (const instanceId of ["r1", "r2"]) await env.start(instanceId);
   readyAt = Date.now();
   const total = plan.reduce((a, b) => a + b, 0);
   const deadline = Date.now() + 30_000;
   while (seen.length < total && Date.now() < deadline) await sleep(50);
   expect(seen).toHaveLength(total);
 
-  const client = redis.client();
+  const client = env.redis.client();
   for (const [index, calledAt] of queryCalls.slice(0, plan.length).entries()) {
     const fill = index + 1;
     const T = Math.floor(calledAt / EVERY_MS) * EVERY_MS;

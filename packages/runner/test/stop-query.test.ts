@@ -1,9 +1,8 @@
 import "reflect-metadata";
-import { cron, type JobContext, JobRunner, JobStoppedError, job, query, RedisQueue } from "@octo/runner";
-import { startRedis, type TestRedis } from "@octo/testing";
-import { Container } from "inversify";
+import { cron, type JobContext, JobStoppedError, job, query, RedisQueue } from "@octo/runner";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useRunners } from "./support";
 
 const TOTAL = 400;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -47,27 +46,15 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
   }
 }
 
-let redis: TestRedis;
+const env = useRunners();
 let client: Redis;
-const runners: JobRunner[] = [];
 const queueStats = () => new RedisQueue("stopq.slow", client).stats();
 const processed = () => [...handled.values()].reduce((a, b) => a + b, 0);
+const startRunner = (instanceId: string) => env.start(instanceId);
 
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
+beforeAll(() => {
+  client = env.redis.client();
 });
-afterAll(async () => {
-  for (const r of runners) await r.stop();
-  await redis.stop();
-});
-
-async function startRunner(instanceId: string): Promise<JobRunner> {
-  const runner = new JobRunner(new Container(), { instanceId });
-  runners.push(runner);
-  await runner.start(redis.client());
-  return runner;
-}
 
 describe("stop a query job", () => {
   it('stop("stopq.slow") stops its queue worker after the items in hand; the rest stay in Redis; other jobs keep firing', async () => {
