@@ -1,6 +1,9 @@
+import "reflect-metadata";
 import { acquireFencedLock, acquireLock, releaseLock, withLock } from "@octo/redis-lock";
 import { RedisQueue } from "@octo/redis-queue";
+import { cron, type JobContext, JobRunner, job, query } from "@octo/runner";
 import { type NodeProcess, startNodeProcess, startRedisCluster, type TestRedisCluster } from "@octo/testing";
+import { Container } from "inversify";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { fixture, processedCounts, sleep, summary } from "./support";
@@ -25,6 +28,26 @@ async function keysByNode(pattern: string): Promise<Map<number, string[]>> {
   }
   return found;
 }
+
+const QUERY_ITEMS = 300;
+/** Instance ids that handled each item of the query job below. */
+const handledBy = new Map<number, string[]>();
+
+@cron("cluster-query")
+class ClusterQueryJobs {
+  @query("items")
+  async items() {
+    return Array.from({ length: QUERY_ITEMS }, (_, i) => i);
+  }
+
+  // Never due during the test: run() fills the queue.
+  @job("items", "0 0 1 1 *", { parallelism: 4 })
+  async handle(item: number, ctx: JobContext) {
+    handledBy.set(item, [...(handledBy.get(item) ?? []), ctx.instanceId]);
+    await sleep(2);
+  }
+}
+void ClusterQueryJobs;
 
 describe("Redis Cluster", () => {
   test("lock: acquire, fence, extend and withLock on many groups through a Cluster client, keys spread over the masters", async () => {
@@ -123,6 +146,32 @@ describe("Redis Cluster", () => {
       expect(twice).toEqual([]);
     } finally {
       await Promise.all(procs.map((p) => p.kill("SIGKILL")));
+    }
+  }, 60_000);
+
+  test("runner: a query job through Cluster clients on 2 instances: its lock, fill key, queue and wake-ups work, each item once, both instances take part", async () => {
+    const runners = ["cq-a", "cq-b"].map((instanceId) => new JobRunner(new Container(), { instanceId }));
+    try {
+      for (const runner of runners) await runner.start(cluster.client());
+      const result = await (runners[0] as JobRunner).run("cluster-query.items");
+      expect(result.outcome).toBe("succeeded");
+      const counts = [...handledBy.values()].map((list) => list.length);
+      const instances = new Set([...handledBy.values()].flat());
+      const keys = [...(await keysByNode("octo:*{cluster-query.items}*")).values()].flat();
+      summary("cluster-query", {
+        items: QUERY_ITEMS,
+        handled: handledBy.size,
+        duplicates: counts.filter((n) => n > 1).length,
+        instances: instances.size,
+        keys: keys.length,
+      });
+      expect(handledBy.size).toBe(QUERY_ITEMS);
+      expect(counts.filter((n) => n > 1)).toEqual([]);
+      expect(instances).toEqual(new Set(["cq-a", "cq-b"]));
+      const stats = await new RedisQueue("cluster-query.items", cluster.client()).stats();
+      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    } finally {
+      for (const runner of runners) await runner.stop();
     }
   }, 60_000);
 });
