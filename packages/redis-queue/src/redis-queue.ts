@@ -466,6 +466,10 @@ class Worker<T> {
       this.running.add(lease);
       try {
         await this.process(lease);
+      } catch (error) {
+        // Redis refused to record an outcome: stop taking, let the other lanes finish their
+        // items, and reject work() with it. The item's lease runs out and it is taken again.
+        this.failure ??= error;
       } finally {
         this.running.delete(lease);
         this.settledCount++;

@@ -93,4 +93,39 @@ describe("work() lifecycle", () => {
     lags.sort((a, b) => a - b);
     expect(lags[5]).toBeLessThan(50);
   });
+
+  it("rejects with Redis's error when Redis refuses to record an outcome, after the other handlers finish", async () => {
+    const queue = new RedisQueue<number>("refused", env.redis);
+    await queue.fill(Array.from({ length: 20 }, (_, i) => i));
+    let running = 0;
+    let peakAfterRefusal = 0;
+    let refused = false;
+    const outcome = queue
+      .work(
+        async (item) => {
+          running++;
+          try {
+            if (item === 0) {
+              // Break the item store so that recording this failure fails inside Redis.
+              await env.redis.del("octo:q:{refused}:items");
+              await env.redis.set("octo:q:{refused}:items", "not a hash");
+              refused = true;
+              throw new Error("handler failed");
+            }
+            await sleep(20);
+            if (refused) peakAfterRefusal = Math.max(peakAfterRefusal, running);
+          } finally {
+            running--;
+          }
+        },
+        { parallelism: 4, drainGraceMs: 0 },
+      )
+      .then(
+        () => "resolved",
+        (error: Error) => error.message,
+      );
+    expect(await outcome).toMatch(/WRONGTYPE/);
+    expect(running).toBe(0);
+    expect(peakAfterRefusal).toBeLessThanOrEqual(3);
+  });
 });
