@@ -397,6 +397,8 @@ class Worker<T> {
   private readonly result: WorkResult = { processed: 0, failed: 0, deadLettered: 0 };
   private subscriber?: Redis | Cluster;
   private wakeUp?: () => void;
+  /** A wake-up came while the worker was not waiting (between a take and its idle wait). */
+  private woken = false;
   /** Taken, not started yet. */
   private buffer: Lease[] = [];
   /** Started, handler not settled yet. */
@@ -572,6 +574,10 @@ class Worker<T> {
   private async idle(ms: number): Promise<void> {
     if (this.stopping) return;
     this.subscriber ??= this.subscribe();
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
@@ -590,7 +596,10 @@ class Worker<T> {
     subscriber.on("error", (err: unknown) =>
       logger.debug({ err, queue: this.queue.name }, "wake-up connection error; polling meanwhile"),
     );
-    subscriber.on("message", () => this.wakeUp?.());
+    subscriber.on("message", () => {
+      if (this.wakeUp) this.wakeUp();
+      else this.woken = true;
+    });
     subscriber.subscribe(this.k.wake).catch((err: unknown) => {
       logger.debug({ err, queue: this.queue.name }, "could not subscribe to wake-ups; polling");
     });
