@@ -245,7 +245,7 @@ export class JobRunner {
         e.task = createTask(e.def.schedule, (ctx) => this.onFire(e, ctx.date), opts);
         await e.task.start();
       }
-      this.listenForFills(redis);
+      await this.listenForFills(redis);
     } catch (err) {
       this.redis = undefined;
       for (const e of this.entries.values()) e.queue = undefined;
@@ -293,7 +293,7 @@ export class JobRunner {
    * clock far behind) or a `run()` on another instance would otherwise leave it out. One
    * connection of its own, subscribed to the queues' wake-up channels, closed by `stop()`.
    */
-  private listenForFills(redis: Redis | Cluster): void {
+  private async listenForFills(redis: Redis | Cluster): Promise<void> {
     const channels = new Map<string, Entry>();
     for (const e of this.entries.values()) {
       if (e.def.queryMethod) channels.set(this.queueOf(e).wakeChannel, e);
@@ -311,7 +311,8 @@ export class JobRunner {
         this.logger.error({ err, job: e.def.fullName }, "queue worker failed"),
       );
     });
-    listener.subscribe(...channels.keys()).catch((err: unknown) => {
+    // Awaited, so that once start() resolves this instance joins every fill.
+    await listener.subscribe(...channels.keys()).catch((err: unknown) => {
       this.logger.warn({ err }, "could not subscribe to fills; workers start on ticks only");
     });
   }
