@@ -140,13 +140,15 @@ function count(argument: string, value: unknown, min: number, max = Number.MAX_S
  */
 const MAX_ITEMS_PER_CALL = 1000;
 
-/** Calls `send` with the id and lease deadline of each lease, MAX_ITEMS_PER_CALL at a time. */
-async function inChunks(leases: Lease[], send: (args: (string | number)[]) => Promise<void>): Promise<void> {
+/** Script arguments `id, lease deadline, …` for the leases, one list per MAX_ITEMS_PER_CALL. */
+function leaseArgs(leases: Lease[]): (string | number)[][] {
+  const calls: (string | number)[][] = [];
   for (let from = 0; from < leases.length; from += MAX_ITEMS_PER_CALL) {
     const args: (string | number)[] = [];
     for (const lease of leases.slice(from, from + MAX_ITEMS_PER_CALL)) args.push(lease.id, lease.deadline);
-    await send(args);
+    calls.push(args);
   }
+  return calls;
 }
 
 const sleep = (time: number) => new Promise((resolve) => setTimeout(resolve, time));
@@ -711,9 +713,9 @@ class Worker<T> {
   private async sendAcks(batch: Lease[]): Promise<void> {
     await this.settled();
     let removed = 0;
-    await inChunks(batch, async (args) => {
+    for (const args of leaseArgs(batch)) {
       removed += await this.redis.octoQueueAck(this.k.inflight, this.k.items, ...args);
-    });
+    }
     if (removed < batch.length) {
       this.options.logger.warn(
         { queue: this.queue.name, refused: batch.length - removed },
@@ -733,15 +735,18 @@ class Worker<T> {
     if (leases.length === 0) return;
     const renewed = new Map<string, number>();
     const lost = new Set<string>();
-    this.extending = inChunks(leases, async (args) => {
-      const [deadline, ...lostIds] = await this.redis.octoQueueExtend(
-        this.k.inflight,
-        this.queue.leaseMs,
-        ...args,
-      );
-      for (let i = 0; i < args.length; i += 2) renewed.set(String(args[i]), Number(deadline));
-      for (const id of lostIds) lost.add(String(id));
-    })
+    const extend = async () => {
+      for (const args of leaseArgs(leases)) {
+        const [deadline, ...lostIds] = await this.redis.octoQueueExtend(
+          this.k.inflight,
+          this.queue.leaseMs,
+          ...args,
+        );
+        for (let i = 0; i < args.length; i += 2) renewed.set(String(args[i]), Number(deadline));
+        for (const id of lostIds) lost.add(String(id));
+      }
+    };
+    this.extending = extend()
       .catch((err) => this.options.logger.warn({ err, queue: this.queue.name }, "could not renew leases"))
       .then(() => {
         for (const lease of leases) {
@@ -762,14 +767,9 @@ class Worker<T> {
     this.buffer = [];
     await this.settled();
     try {
-      // Last chunk first: each call puts its items at the head, so the order taken is kept.
-      const chunks: Lease[][] = [];
-      for (let from = 0; from < batch.length; from += MAX_ITEMS_PER_CALL)
-        chunks.unshift(batch.slice(from, from + MAX_ITEMS_PER_CALL));
-      for (const chunk of chunks) {
-        await inChunks(chunk, async (args) => {
-          await this.redis.octoQueueRelease(this.k.inflight, this.k.pending, this.k.wake, ...args);
-        });
+      // Last call first: each puts its items at the head, so the order they were taken is kept.
+      for (const args of leaseArgs(batch).reverse()) {
+        await this.redis.octoQueueRelease(this.k.inflight, this.k.pending, this.k.wake, ...args);
       }
     } catch (err) {
       // Not lost: their leases run out and any worker takes them again.

@@ -382,9 +382,9 @@ export class JobRunner {
   }
 
   /**
-   * The T of the fill whose items are in the queue now. Read per item: a fill begins only when
-   * the queue holds no pending, in-flight or delayed item, so while this item is in hand the key
-   * belongs to its fill.
+   * The T of the fill whose items are in the queue now: a fill begins only when the queue holds
+   * no pending, in-flight or delayed item, so while an item is in hand the key belongs to its
+   * fill. ensureWorking reads it once per stretch of running handlers.
    */
   private async fillScheduledAt(e: Entry, logger: LoggerLike): Promise<Date> {
     try {
