@@ -27,6 +27,26 @@ function recordingLogger(): LoggerLike & { warnings: string[] } {
 }
 
 describe("leases", () => {
+  it("items taken ahead keep their leases while they wait for a free handler", async () => {
+    const total = 6;
+    await new RedisQueue<number>("buffered", env.redis).fill(Array.from({ length: total }, (_, i) => i));
+    const logger = recordingLogger();
+    // Each handler outlasts the lease twice over, so an item taken ahead waits longer than its
+    // lease: only renewal of the waiting items keeps them from being taken a second time.
+    const queue = new RedisQueue<number>("buffered", env.redis, { leaseTime: 300 });
+    const seen = new Map<number, number>();
+    const result = await queue.work(
+      async (item) => {
+        seen.set(item, (seen.get(item) ?? 0) + 1);
+        await sleep(600);
+      },
+      { parallelism: 2, drainGraceMs: 0, logger },
+    );
+    expect([...seen.values()]).toEqual(Array(total).fill(1));
+    expect(result).toEqual({ processed: total, failed: 0, deadLettered: 0 });
+    expect(logger.warnings).toEqual([]);
+  });
+
   it("a worker whose lease ran out cannot ack the item its next holder is working on", async () => {
     const inflight = "octo:q:{stalled}:inflight";
     await new RedisQueue<string>("stalled", env.redis).fill(["only"]);

@@ -128,4 +128,57 @@ describe("work() lifecycle", () => {
     expect(running).toBe(0);
     expect(peakAfterRefusal).toBeLessThanOrEqual(3);
   });
+
+  it("requeue and a stopping worker's give-back announce the items on the wake-up channel; stop aborts running handlers' signals", async () => {
+    const listener = env.server.client();
+    const messages: string[] = [];
+    listener.on("message", (_channel: string, message: string) => messages.push(message));
+    const queue = new RedisQueue<number>("announced", env.redis, { retries: 0 });
+    await listener.subscribe(queue.wakeChannel);
+    const announced = async (count: string) => {
+      const deadline = Date.now() + 5000;
+      while (!messages.includes(count)) {
+        if (Date.now() > deadline) throw new Error(`no wake-up announcing ${count} items: ${messages}`);
+        await sleep(10);
+      }
+      messages.length = 0;
+    };
+
+    await queue.fill([1, 2]);
+    await announced("2");
+    await queue.work(
+      async () => {
+        throw new Error("always");
+      },
+      { drainGraceMs: 0 },
+    );
+    expect(await queue.requeue()).toBe(true);
+    await announced("2");
+
+    await queue.work(async () => {}, { drainGraceMs: 0 });
+    await queue.fill(Array.from({ length: 30 }, (_, i) => i));
+    messages.length = 0;
+    const controller = new AbortController();
+    let stopSignal: AbortSignal | undefined;
+    await queue.work(
+      async (_item, { signal }) => {
+        if (stopSignal) return;
+        stopSignal = signal;
+        controller.abort();
+        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      },
+      { parallelism: 1, signal: controller.signal },
+    );
+    expect(stopSignal?.aborted).toBe(true);
+    const { pending, inFlight } = await queue.stats();
+    expect(inFlight).toBe(0);
+    expect(pending).toBe(29);
+    // The items taken ahead but not started (at least one; never more than were left) went back.
+    const deadline = Date.now() + 5000;
+    while (messages.length === 0 && Date.now() < deadline) await sleep(10);
+    expect(messages).toHaveLength(1);
+    expect(Number(messages[0])).toBeGreaterThanOrEqual(1);
+    expect(Number(messages[0])).toBeLessThanOrEqual(pending);
+    listener.disconnect();
+  });
 });
