@@ -1,6 +1,6 @@
+export { childLogger, type LogFn, type LoggerLike, silentLogger } from "@octo/internal";
 export { InvalidLoggerOptionError } from "./errors";
 export { Logger } from "./logger";
-export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";
 export {
   DEFAULT_REDACT_KEYS,
   LOG_LEVELS,

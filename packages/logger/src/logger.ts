@@ -1,7 +1,7 @@
+import type { LogFn, LoggerLike } from "@octo/internal";
 import pino, { type Logger as PinoLogger } from "pino";
 import { prettyFactory } from "pino-pretty";
 import { toLogRecord } from "./log-arguments";
-import type { LogFn, LoggerLike } from "./logger-like";
 import { type LogDestination, type LoggerOptions, type LogLevel, resolveLoggerOptions } from "./options";
 import { scrubUrlPasswords } from "./scrub-url-passwords";
 import { serializeError } from "./serialize-error";

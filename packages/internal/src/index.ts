@@ -1,0 +1,7 @@
+export { assertRedisClient } from "./client";
+export { type Duration, MAX_TIMER_DELAY_MS, type ParseDurationOptions, parseDuration } from "./durations";
+export { InvalidArgumentError } from "./invalid-argument-error";
+export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";
+export { assertKeyName, assertNonEmptyString, hashTag, resolvePrefix } from "./names";
+export { show } from "./show";
+export { describeThrown, toError } from "./thrown";
