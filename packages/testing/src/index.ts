@@ -1,4 +1,5 @@
 export { type NodeProcess, type NodeProcessOptions, startNodeProcess } from "./child-process";
+export { type RecordedLine, type RecordingLogger, recordingLogger } from "./recording-logger";
 export { type RedisClusterOptions, startRedisCluster, type TestRedisCluster } from "./redis-cluster";
 export {
   freePort,
@@ -8,3 +9,4 @@ export {
 } from "./redis-server";
 export { redactUrl, type StartRedisOptions, startRedis, type TestRedis } from "./start-redis";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
+export { sleep, waitUntil } from "./wait-until";
