@@ -11,14 +11,37 @@ export interface TcpProxy {
   /** New connections are closed right away until `resume()`: the server looks unreachable. */
   pause(): void;
   resume(): void;
+  /**
+   * Loses the reply to the next request whose raw bytes (RESP, as text; ioredis writes command
+   * names in lower case, `evalsha` with the script SHA) `matches` accepts: the
+   * request is forwarded and reaches the server, then the connection is destroyed when the
+   * server answers, before the answer reaches the client. This is the lost reply a network blip
+   * causes; ioredis reconnects and, by default, sends the command again. Resolves with the
+   * request's text once the cut happened.
+   */
+  loseNextReply(matches: (request: string) => boolean): Promise<string>;
+  /**
+   * Stops forwarding bytes in both directions without closing anything, as a stalled TCP path
+   * does: clients see no error, only silence, until `unstall()`.
+   */
+  stall(): void;
+  unstall(): void;
   /** Drops every connection and stops listening. */
   close(): Promise<void>;
+}
+
+interface ReplyCut {
+  matches: (request: string) => boolean;
+  done: (request: string) => void;
 }
 
 /** Starts a proxy on a free loopback port that forwards every connection to `targetPort`. */
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  const cuts: ReplyCut[] = [];
   let paused = false;
+  let stalled = false;
   let accepted = 0;
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -31,10 +54,13 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     }
     accepted++;
     const upstream = createConnection({ port: targetPort, host: targetHost });
+    const pair = { client, upstream };
+    pairs.add(pair);
     track(client);
     track(upstream);
     // Either side failing ends the pair, as a real broken connection would.
     const end = () => {
+      pairs.delete(pair);
       client.destroy();
       upstream.destroy();
     };
@@ -42,8 +68,31 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     upstream.on("error", end);
     client.once("close", end);
     upstream.once("close", end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (stalled) {
+      client.pause();
+      upstream.pause();
+    }
+    // Set when a request this connection forwarded must lose its reply.
+    let armed: { request: string; cut: ReplyCut } | undefined;
+    client.on("data", (chunk: Buffer) => {
+      const request = chunk.toString("latin1");
+      const index = armed ? -1 : cuts.findIndex((cut) => cut.matches(request));
+      if (index >= 0) {
+        const [cut] = cuts.splice(index, 1);
+        if (cut) armed = { request, cut };
+      }
+      upstream.write(chunk);
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      if (armed) {
+        const { request, cut } = armed;
+        armed = undefined;
+        end();
+        cut.done(request);
+        return;
+      }
+      client.write(chunk);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -54,6 +103,7 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
   const dropAll = () => {
     for (const socket of sockets) socket.destroy();
     sockets.clear();
+    pairs.clear();
   };
   return {
     port: address.port,
@@ -66,6 +116,23 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
     resume() {
       paused = false;
+    },
+    loseNextReply(matches) {
+      return new Promise<string>((done) => cuts.push({ matches, done }));
+    },
+    stall() {
+      stalled = true;
+      for (const { client, upstream } of pairs) {
+        client.pause();
+        upstream.pause();
+      }
+    },
+    unstall() {
+      stalled = false;
+      for (const { client, upstream } of pairs) {
+        client.resume();
+        upstream.resume();
+      }
     },
     async close() {
       dropAll();
