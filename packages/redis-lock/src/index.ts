@@ -1,4 +1,5 @@
-export { InvalidArgumentError, LockLostError } from "./errors";
+export { type Duration, InvalidArgumentError } from "@octo/internal";
+export { LockLostError } from "./errors";
 export {
   acquireFencedLock,
   acquireLock,
@@ -7,5 +8,4 @@ export {
   type LockOptions,
   releaseLock,
 } from "./lock";
-export type { Duration } from "./validate";
 export { type HeldLock, type WithLockOptions, type WithLockResult, withLock } from "./with-lock";

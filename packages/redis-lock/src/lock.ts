@@ -1,6 +1,13 @@
+import {
+  assertKeyName,
+  assertNonEmptyString,
+  assertRedisClient,
+  type Duration,
+  parseDuration,
+  resolvePrefix,
+} from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { lockCommands, lockKeys } from "./scripts";
-import { assertClient, assertName, assertPrefix, type Duration, parseDuration } from "./validate";
 
 /** Options every lock function takes. */
 export interface LockOptions {
@@ -33,10 +40,11 @@ interface Checked {
 }
 
 function check(redis: unknown, group: unknown, owner: unknown, options: LockOptions | undefined): Checked {
-  assertClient(redis);
-  assertName("group", group);
-  assertName("owner", owner);
-  const prefix = assertPrefix(options?.prefix);
+  assertRedisClient(redis);
+  // The group sits inside the keys' hash tag; the owner is only a value.
+  assertKeyName("group", group);
+  assertNonEmptyString("owner", owner);
+  const prefix = resolvePrefix(options?.prefix);
   return { commands: lockCommands(redis), keys: lockKeys(prefix, group) };
 }
 

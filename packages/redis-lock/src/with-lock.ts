@@ -1,10 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import {
+  assertKeyName,
+  assertNonEmptyString,
+  assertRedisClient,
+  type Duration,
+  InvalidArgumentError,
+  parseDuration,
+  resolvePrefix,
+  show,
+} from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
-import { InvalidArgumentError, LockLostError } from "./errors";
+import { LockLostError } from "./errors";
 import type { LockOptions } from "./lock";
 import { lockCommands, lockKeys } from "./scripts";
-import { assertClient, assertName, assertPrefix, type Duration, parseDuration, show } from "./validate";
 
 /** Options of `withLock`; every field is optional. */
 export interface WithLockOptions extends LockOptions {
@@ -86,10 +95,10 @@ function settings(options: WithLockOptions): Settings {
   let owner: string;
   if (options.owner === undefined) owner = `${hostname()}:${process.pid}:${randomUUID()}`;
   else {
-    assertName("options.owner", options.owner);
+    assertNonEmptyString("options.owner", options.owner);
     owner = options.owner;
   }
-  const prefix = assertPrefix(options.prefix);
+  const prefix = resolvePrefix(options.prefix);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new InvalidArgumentError(
       "options.signal",
@@ -136,8 +145,8 @@ export async function withLock<R>(
   fn: (signal: AbortSignal, lock: HeldLock) => Promise<R>,
   options: WithLockOptions = {},
 ): Promise<WithLockResult<R>> {
-  assertClient(redis);
-  assertName("group", group);
+  assertRedisClient(redis);
+  assertKeyName("group", group);
   if (typeof fn !== "function") {
     throw new InvalidArgumentError("fn", fn, `fn ${show(fn)} is not a function: pass (signal) => Promise<R>`);
   }

@@ -121,6 +121,51 @@ test("an empty prefix is refused", async () => {
   await expectRejected(() => acquireLock(redis, "jobs", "me", "1s", { prefix: "" }), "options.prefix", '""');
 });
 
+describe("a group or prefix with a brace is refused: Redis Cluster would read it as the hash tag", () => {
+  test.each(["}x", "x{}", "a{b}c", "{tag}"])("group %s", async (group) => {
+    const shown = JSON.stringify(group);
+    await expectRejected(() => acquireLock(redis, group, "me", "1s"), "group", shown);
+    await expectRejected(() => releaseLock(redis, group, "me"), "group", shown);
+    await expectRejected(() => extendLock(redis, group, "me", "1s"), "group", shown);
+    await expectRejected(() => acquireFencedLock(redis, group, "me", "1s"), "group", shown);
+    await expectRejected(() => withLock(redis, group, async () => 1), "group", shown);
+  });
+
+  test.each(["}x", "x{}", "{tag}"])("prefix %s", async (prefix) => {
+    const shown = JSON.stringify(prefix);
+    await expectRejected(() => acquireLock(redis, "jobs", "me", "1s", { prefix }), "options.prefix", shown);
+    await expectRejected(() => releaseLock(redis, "jobs", "me", { prefix }), "options.prefix", shown);
+    await expectRejected(() => withLock(redis, "jobs", async () => 1, { prefix }), "options.prefix", shown);
+  });
+
+  test("a message says what to pass instead", async () => {
+    const error = await acquireLock(redis, "x{}", "me", "1s").catch((e: unknown) => e);
+    expect((error as Error).message).toContain("pass a name without braces");
+  });
+});
+
+test("an owner is a value, not part of a key: braces in it are fine", async () => {
+  expect(await acquireLock(redis, "braced-owner", "worker{1}", "10s")).toBe(true);
+  expect(await redis.get("octo:lock:{braced-owner}")).toBe("worker{1}");
+  expect(await releaseLock(redis, "braced-owner", "worker{1}")).toBe(true);
+});
+
+test("fractional durations are rounded up to whole milliseconds before they reach Redis", async () => {
+  expect(await acquireLock(redis, "fraction", "me", 1000.5)).toBe(true);
+  const pttl = await redis.pttl("octo:lock:{fraction}");
+  expect(pttl).toBeGreaterThan(0);
+  expect(pttl).toBeLessThanOrEqual(1001);
+  expect(await extendLock(redis, "fraction", "me", "12.0005s")).toBe(true);
+  expect(await redis.pttl("octo:lock:{fraction}")).toBeGreaterThan(1001);
+  expect(await redis.pttl("octo:lock:{fraction}")).toBeLessThanOrEqual(12_001);
+  const lock = await acquireFencedLock(redis, "fraction-fenced", "me", 0.2);
+  expect(lock).not.toBeNull();
+  expect(await lock!.extend(2500.01)).toBe(true);
+  expect(await redis.pttl("octo:lock:{fraction-fenced}")).toBeLessThanOrEqual(2501);
+  await lock!.release();
+  await releaseLock(redis, "fraction", "me");
+});
+
 test("withLock refuses bad timing options and a non-function", async () => {
   await expectRejected(
     () => withLock(redis, "jobs", async () => 1, { period: "1s", renewEvery: "1s" }),
