@@ -1,5 +1,6 @@
 -- Resets the lock's expiry to `period` from now (Redis' clock), only while `owner` holds it: an
--- expired lock is never revived, and someone else's lock is never touched.
+-- expired lock is never revived, and someone else's lock is never touched. Running it twice (a
+-- re-send after a lost reply) answers the same and only moves the expiry a little later.
 --
 -- KEYS[1]  lock key   <prefix>:lock:{<group>}
 -- KEYS[2]  token key  <prefix>:lock:{<group>}:token

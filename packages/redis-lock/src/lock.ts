@@ -7,11 +7,14 @@ import {
   resolvePrefix,
 } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
-import { lockCommands, lockKeys } from "./scripts";
+import { type GroupScripts, groupScripts } from "./scripts";
 
 /** Options every lock function takes. */
 export interface LockOptions {
-  /** First part of every key, so several applications can share one Redis. Default `"octo"`. */
+  /**
+   * First part of every key, so several applications can share one Redis. Default `"octo"`.
+   * Must not contain `{` or `}` (Redis Cluster would read them as the keys' hash tag).
+   */
   prefix?: string;
 }
 
@@ -20,12 +23,15 @@ export interface FencedLock {
   readonly group: string;
   readonly owner: string;
   /**
-   * Grows with every successful acquire of this group, across all processes and clients. Send it
-   * with every write the lock protects; the storage rejects writes carrying a token lower than
-   * the highest it has seen.
+   * Grows with every new acquire of this group, across all processes and clients. Send it with
+   * every write the lock protects; the storage rejects writes carrying a token lower than the
+   * highest it has seen.
    */
   readonly token: number;
-  /** Releases the lock if this acquire still holds it; `false` when it expired or was taken. */
+  /**
+   * Releases the lock if this acquire still holds it; `false` when it expired or was taken.
+   * Calling it again after a release answers `true` again (see the README on re-sent commands).
+   */
   release(): Promise<boolean>;
   /**
    * Sets the lock to expire `period` from now (default: the period it was acquired with), only
@@ -34,45 +40,31 @@ export interface FencedLock {
   extend(period?: Duration): Promise<boolean>;
 }
 
-interface Checked {
-  commands: ReturnType<typeof lockCommands>;
-  keys: { lock: string; token: string };
-}
-
-function check(redis: unknown, group: unknown, owner: unknown, options: LockOptions | undefined): Checked {
+/** Checks the arguments every lock function shares, before anything is sent. */
+function scriptsFor(
+  redis: unknown,
+  group: unknown,
+  owner: unknown,
+  options: LockOptions | undefined,
+): GroupScripts {
   assertRedisClient(redis);
-  // The group sits inside the keys' hash tag; the owner is only a value.
+  // The group sits inside the keys' hash tag; the owner is only stored as a value.
   assertKeyName("group", group);
   assertNonEmptyString("owner", owner);
   const prefix = resolvePrefix(options?.prefix);
-  return { commands: lockCommands(redis), keys: lockKeys(prefix, group) };
-}
-
-/** Runs the acquire script; the token when taken, 0 when held by anyone. */
-async function acquire(
-  redis: Redis | Cluster,
-  group: string,
-  owner: string,
-  period: Duration,
-  options: LockOptions | undefined,
-): Promise<{ token: number; periodMs: number; checked: Checked }> {
-  const checked = check(redis, group, owner, options);
-  const periodMs = parseDuration("period", period);
-  const token = await checked.commands.octoLockAcquire(
-    checked.keys.lock,
-    checked.keys.token,
-    owner,
-    periodMs,
-  );
-  return { token: Number(token), periodMs, checked };
+  return groupScripts(redis, prefix, group);
 }
 
 /**
- * Takes the lock `group` for `owner` for `period`, unless anyone (the same owner included) holds
- * it. The lock expires on its own after `period`, measured by Redis' clock.
+ * Takes the lock `group` for `owner` for `period`, unless another owner holds it. The lock
+ * expires on its own after `period`, measured by Redis' clock.
  *
- * @param period an `ms` string (`"10m"`) or milliseconds
- * @returns `true` when taken, `false` when it was held
+ * An owner that already holds the lock gets `true` and the lock's period starts over: so an
+ * acquire that ioredis re-sends after a lost reply answers `true`, as the first one did. Give
+ * every holder its own owner name; two callers sharing one are one holder to the lock.
+ *
+ * @param period an `ms` string (`"10m"`) or milliseconds; fractions are rounded up
+ * @returns `true` when `owner` holds the lock now, `false` when another owner holds it
  * @throws InvalidArgumentError for a bad client, group, owner, period or prefix (before any Redis call)
  */
 export async function acquireLock(
@@ -82,13 +74,17 @@ export async function acquireLock(
   period: Duration,
   options?: LockOptions,
 ): Promise<boolean> {
-  const { token } = await acquire(redis, group, owner, period, options);
-  return token > 0;
+  const scripts = scriptsFor(redis, group, owner, options);
+  const periodMs = parseDuration("period", period);
+  return (await scripts.acquire(owner, periodMs)) > 0;
 }
 
 /**
  * Releases the lock `group` if `owner` holds it, in one compare-and-delete step: a lock that
  * expired and was taken by someone else is left alone.
+ *
+ * A release leaves a receipt for ten minutes, so the same release sent again (after a lost
+ * reply, or by a second call) answers `true` as the first did, until `owner` acquires again.
  *
  * @returns `true` when released, `false` when `owner` did not hold it (never held, expired, taken)
  */
@@ -98,8 +94,7 @@ export async function releaseLock(
   owner: string,
   options?: LockOptions,
 ): Promise<boolean> {
-  const { commands, keys } = check(redis, group, owner, options);
-  return (await commands.octoLockRelease(keys.lock, keys.token, owner, "")) === 1;
+  return scriptsFor(redis, group, owner, options).release(owner, "");
 }
 
 /**
@@ -115,15 +110,17 @@ export async function extendLock(
   period: Duration,
   options?: LockOptions,
 ): Promise<boolean> {
-  const { commands, keys } = check(redis, group, owner, options);
+  const scripts = scriptsFor(redis, group, owner, options);
   const periodMs = parseDuration("period", period);
-  return (await commands.octoLockExtend(keys.lock, keys.token, owner, periodMs, "")) === 1;
+  return scripts.extend(owner, periodMs, "");
 }
 
 /**
- * Like `acquireLock`, but answers with the held lock and its fencing token, or `null` when the
- * lock was held. `release()` and `extend()` act only while this very acquire holds the lock
- * (owner and token both match), so a stale handle cannot touch a later acquire by the same owner.
+ * Like `acquireLock`, but answers with the held lock and its fencing token, or `null` when
+ * another owner holds it. An owner that already holds the lock gets the token it holds, so a
+ * re-sent acquire returns the same token, not a new one. `release()` and `extend()` act only
+ * while this very acquire holds the lock (owner and token both match), so a stale handle cannot
+ * touch a later acquire by the same owner.
  */
 export async function acquireFencedLock(
   redis: Redis | Cluster,
@@ -132,18 +129,19 @@ export async function acquireFencedLock(
   period: Duration,
   options?: LockOptions,
 ): Promise<FencedLock | null> {
-  const { token, periodMs, checked } = await acquire(redis, group, owner, period, options);
+  const scripts = scriptsFor(redis, group, owner, options);
+  const periodMs = parseDuration("period", period);
+  const token = await scripts.acquire(owner, periodMs);
   if (token === 0) return null;
-  const { commands, keys } = checked;
   const tokenText = String(token);
   return {
     group,
     owner,
     token,
-    release: async () => (await commands.octoLockRelease(keys.lock, keys.token, owner, tokenText)) === 1,
+    release: () => scripts.release(owner, tokenText),
     extend: async (next?: Duration) => {
       const nextMs = next === undefined ? periodMs : parseDuration("period", next);
-      return (await commands.octoLockExtend(keys.lock, keys.token, owner, nextMs, tokenText)) === 1;
+      return scripts.extend(owner, nextMs, tokenText);
     },
   };
 }

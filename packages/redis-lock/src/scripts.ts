@@ -5,12 +5,39 @@ import releaseScript from "./release.lua";
 
 type Reply = Promise<number>;
 
-/** The scripts as ioredis exposes them once defined: `[lockKey, tokenKey, ...argv]`. */
+/** The keys of one lock group; see "Data in Redis" in the README. */
+export interface LockKeys {
+  lock: string;
+  token: string;
+  receipt: string;
+}
+
+/** The scripts as ioredis exposes them once defined: `[...keys, ...argv]`. */
 interface LockCommands {
-  octoLockAcquire(lockKey: string, tokenKey: string, owner: string, periodMs: number): Reply;
-  octoLockRelease(lockKey: string, tokenKey: string, owner: string, token: string): Reply;
+  octoLockAcquire(
+    lockKey: string,
+    tokenKey: string,
+    receiptKey: string,
+    owner: string,
+    periodMs: number,
+  ): Reply;
+  octoLockRelease(
+    lockKey: string,
+    tokenKey: string,
+    receiptKey: string,
+    owner: string,
+    token: string,
+    receiptMs: number,
+  ): Reply;
   octoLockExtend(lockKey: string, tokenKey: string, owner: string, periodMs: number, token: string): Reply;
 }
+
+/**
+ * How long a release's receipt answers a re-sent release (see release.lua). ioredis re-sends a
+ * command once it has reconnected; ten minutes covers any reconnect a caller would still wait
+ * for, and the receipt is one small key per group.
+ */
+export const RELEASE_RECEIPT_MS = 10 * 60_000;
 
 const defined = new WeakMap<Redis | Cluster, LockCommands>();
 
@@ -18,11 +45,11 @@ const defined = new WeakMap<Redis | Cluster, LockCommands>();
  * Defines the lock scripts on a client the first time it is used, so each runs as EVALSHA from
  * then on (ioredis falls back to EVAL once if the server lost its script cache, e.g. on restart).
  */
-export function lockCommands(redis: Redis | Cluster): LockCommands {
+function lockCommands(redis: Redis | Cluster): LockCommands {
   let commands = defined.get(redis);
   if (commands === undefined) {
-    redis.defineCommand("octoLockAcquire", { numberOfKeys: 2, lua: acquireScript });
-    redis.defineCommand("octoLockRelease", { numberOfKeys: 2, lua: releaseScript });
+    redis.defineCommand("octoLockAcquire", { numberOfKeys: 3, lua: acquireScript });
+    redis.defineCommand("octoLockRelease", { numberOfKeys: 3, lua: releaseScript });
     redis.defineCommand("octoLockExtend", { numberOfKeys: 2, lua: extendScript });
     commands = redis as unknown as LockCommands;
     defined.set(redis, commands);
@@ -31,10 +58,39 @@ export function lockCommands(redis: Redis | Cluster): LockCommands {
 }
 
 /**
- * Both keys carry the group as a hash tag, so on Redis Cluster they sit in one slot and one
- * script may touch both.
+ * Every key carries the group as a hash tag, so on Redis Cluster they sit in one slot and one
+ * script may touch them all.
  */
-export function lockKeys(prefix: string, group: string): { lock: string; token: string } {
+export function lockKeys(prefix: string, group: string): LockKeys {
   const lock = `${prefix}:lock:{${group}}`;
-  return { lock, token: `${lock}:token` };
+  return { lock, token: `${lock}:token`, receipt: `${lock}:released` };
+}
+
+/** The three lock operations on one group, with the keys and argument order in one place. */
+export interface GroupScripts {
+  /** The holder's token (a new one, or the one `owner` already holds), or 0 when held by another. */
+  acquire(owner: string, periodMs: number): Promise<number>;
+  /** `token` is the fenced acquire's token, or `""` to release whatever `owner` holds. */
+  release(owner: string, token: string): Promise<boolean>;
+  extend(owner: string, periodMs: number, token: string): Promise<boolean>;
+}
+
+export function groupScripts(redis: Redis | Cluster, prefix: string, group: string): GroupScripts {
+  const commands = lockCommands(redis);
+  const keys = lockKeys(prefix, group);
+  return {
+    acquire: async (owner, periodMs) =>
+      Number(await commands.octoLockAcquire(keys.lock, keys.token, keys.receipt, owner, periodMs)),
+    release: async (owner, token) =>
+      (await commands.octoLockRelease(
+        keys.lock,
+        keys.token,
+        keys.receipt,
+        owner,
+        token,
+        RELEASE_RECEIPT_MS,
+      )) === 1,
+    extend: async (owner, periodMs, token) =>
+      (await commands.octoLockExtend(keys.lock, keys.token, owner, periodMs, token)) === 1,
+  };
 }

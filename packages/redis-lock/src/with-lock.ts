@@ -13,7 +13,7 @@ import {
 import type { Cluster, Redis } from "ioredis";
 import { LockLostError } from "./errors";
 import type { LockOptions } from "./lock";
-import { lockCommands, lockKeys } from "./scripts";
+import { groupScripts } from "./scripts";
 
 /** Options of `withLock`; every field is optional. */
 export interface WithLockOptions extends LockOptions {
@@ -154,8 +154,7 @@ export async function withLock<R>(
     throw new InvalidArgumentError("options", options, `options ${show(options)} is not an object`);
   }
   const s = settings(options);
-  const commands = lockCommands(redis);
-  const keys = lockKeys(s.prefix, group);
+  const scripts = groupScripts(redis, s.prefix, group);
 
   let token = 0;
   let acquiredAt = 0;
@@ -163,7 +162,7 @@ export async function withLock<R>(
   for (;;) {
     s.signal?.throwIfAborted();
     acquiredAt = performance.now();
-    token = Number(await commands.octoLockAcquire(keys.lock, keys.token, s.owner, s.periodMs));
+    token = await scripts.acquire(s.owner, s.periodMs);
     if (token > 0) break;
     const left = giveUpAt - performance.now();
     if (left <= 0) return { acquired: false };
@@ -198,7 +197,7 @@ export async function withLock<R>(
     const sentAt = performance.now();
     let held: boolean;
     try {
-      held = (await commands.octoLockExtend(keys.lock, keys.token, s.owner, s.periodMs, tokenText)) === 1;
+      held = await scripts.extend(s.owner, s.periodMs, tokenText);
     } catch (error) {
       lastError = error;
       if (!finished && !lost) {
@@ -232,6 +231,6 @@ export async function withLock<R>(
     clearTimeout(renewTimer);
     clearTimeout(expiryTimer);
     s.signal?.removeEventListener("abort", forward);
-    await commands.octoLockRelease(keys.lock, keys.token, s.owner, tokenText).catch(() => undefined);
+    await scripts.release(s.owner, tokenText).catch(() => undefined);
   }
 }

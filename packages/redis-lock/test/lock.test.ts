@@ -29,10 +29,23 @@ test("of 20 concurrent acquirers on separate connections exactly one wins", asyn
   await Promise.all(clients.map((client) => client.quit()));
 });
 
-test("a held lock cannot be acquired again, not even by its owner", async () => {
+test("a held lock cannot be acquired by another owner", async () => {
   expect(await acquireLock(redis, "held", "a", "10s")).toBe(true);
-  expect(await acquireLock(redis, "held", "a", "10s")).toBe(false);
   expect(await acquireLock(redis, "held", "b", "10s")).toBe(false);
+  expect(await redis.get("octo:lock:{held}")).toBe("a");
+});
+
+test("the owner that holds the lock acquires it again: true, the period starts over, no new token", async () => {
+  expect(await acquireLock(redis, "reacquired", "a", "10s")).toBe(true);
+  expect(await acquireLock(redis, "reacquired", "a", "1h")).toBe(true);
+  expect(await redis.pttl("octo:lock:{reacquired}")).toBeGreaterThan(3_500_000);
+  expect(await redis.get("octo:lock:{reacquired}:token")).toBe("1");
+  const fenced = await acquireFencedLock(redis, "reacquired", "a", "10s");
+  expect(fenced?.token).toBe(1);
+  const pttl = await redis.pttl("octo:lock:{reacquired}");
+  expect(pttl).toBeGreaterThan(0);
+  expect(pttl).toBeLessThanOrEqual(10_000);
+  expect(await releaseLock(redis, "reacquired", "a")).toBe(true);
 });
 
 test("the lock expires after its period and a new owner gets it", async () => {
