@@ -1,41 +1,10 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
-import {
-  assertKeyName,
-  assertNonEmptyString,
-  assertRedisClient,
-  type Duration,
-  InvalidArgumentError,
-  parseDuration,
-  resolvePrefix,
-  show,
-} from "@octo/internal";
+import { assertKeyName, assertRedisClient, InvalidArgumentError, show } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { LockLostError } from "./errors";
-import type { LockOptions } from "./lock";
 import { groupScripts } from "./scripts";
+import { type WithLockOptions, withLockSettings } from "./with-lock-options";
 
-/** Options of `withLock`; every field is optional. */
-export interface WithLockOptions extends LockOptions {
-  /** How long the lock lives without a renewal; a crashed holder frees it after this. Default `"30s"`. */
-  period?: Duration;
-  /** How often the lock is renewed while `fn` runs; must be shorter than `period`. Default `period / 3`. */
-  renewEvery?: Duration;
-  /** How long to keep trying when the lock is held. Default `0`: one attempt. */
-  waitFor?: Duration;
-  /**
-   * Pause between attempts while waiting (randomised between half and all of it so waiters do not
-   * move in lockstep), and between renewal attempts after Redis errors. Default `"100ms"`.
-   */
-  retryDelay?: Duration;
-  /** Who holds the lock, as stored in Redis. Default: `<hostname>:<pid>:<random UUID>`. */
-  owner?: string;
-  /**
-   * Stops waiting for the lock (the call rejects with the signal's reason) and, once `fn` runs,
-   * is forwarded to the signal `fn` gets. The lock is still released when `fn` settles.
-   */
-  signal?: AbortSignal;
-}
+export type { WithLockOptions } from "./with-lock-options";
 
 /** What `fn` learns about the lock it runs under, besides the signal. */
 export interface HeldLock {
@@ -54,60 +23,6 @@ export interface HeldLock {
 export type WithLockResult<R> =
   | { acquired: true; result: R; lockLost: LockLostError | undefined }
   | { acquired: false };
-
-const DEFAULT_PERIOD_MS = 30_000;
-const DEFAULT_RETRY_DELAY_MS = 100;
-
-interface Settings {
-  periodMs: number;
-  renewMs: number;
-  waitMs: number;
-  retryMs: number;
-  owner: string;
-  prefix: string;
-  signal: AbortSignal | undefined;
-}
-
-function settings(options: WithLockOptions): Settings {
-  const periodMs =
-    options.period === undefined ? DEFAULT_PERIOD_MS : parseDuration("options.period", options.period);
-  const renewMs =
-    options.renewEvery === undefined
-      ? Math.max(1, Math.floor(periodMs / 3))
-      : parseDuration("options.renewEvery", options.renewEvery);
-  if (renewMs >= periodMs) {
-    throw new InvalidArgumentError(
-      "options.renewEvery",
-      options.renewEvery,
-      `options.renewEvery ${show(options.renewEvery)} (${renewMs} ms) is not shorter than the period ` +
-        `(${periodMs} ms): the lock would expire between renewals; pass a renewEvery below the period ` +
-        "(a third of it is a good choice)",
-    );
-  }
-  const waitMs =
-    options.waitFor === undefined
-      ? 0
-      : parseDuration("options.waitFor", options.waitFor, { allowZero: true });
-  const retryMs =
-    options.retryDelay === undefined
-      ? DEFAULT_RETRY_DELAY_MS
-      : parseDuration("options.retryDelay", options.retryDelay);
-  let owner: string;
-  if (options.owner === undefined) owner = `${hostname()}:${process.pid}:${randomUUID()}`;
-  else {
-    assertNonEmptyString("options.owner", options.owner);
-    owner = options.owner;
-  }
-  const prefix = resolvePrefix(options.prefix);
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError(
-      "options.signal",
-      options.signal,
-      `options.signal ${show(options.signal)} is not an AbortSignal: pass an AbortController's signal or leave it out`,
-    );
-  }
-  return { periodMs, renewMs, waitMs, retryMs, owner, prefix, signal: options.signal };
-}
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -129,9 +44,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * - Acquire: one attempt, or attempts every `retryDelay` for up to `waitFor`. When the lock stays
  *   held, `fn` does not run and the answer is `{ acquired: false }`.
  * - While `fn` runs the lock is renewed every `renewEvery` to `period` from then. When a renewal
- *   finds the lock gone (deleted, expired, taken), or Redis does not confirm a renewal before the
- *   lock would have expired (renewals that fail are retried until then), `signal` fires with a
- *   `LockLostError`. `fn` is not stopped: honouring the signal is its job; its result is still
+ *   finds the lock gone (deleted, expired, taken), or Redis has not confirmed a renewal by
+ *   `safetyMargin` before the lock could expire (renewals that fail are retried until then),
+ *   `signal` fires with a `LockLostError`. `fn` is not stopped: honouring the signal is its job; its result is still
  *   returned, with `lockLost` set.
  * - `fn`'s errors are rethrown after the release. A release that fails (Redis down) is not
  *   reported: the lock then expires after `period`.
@@ -150,10 +65,7 @@ export async function withLock<R>(
   if (typeof fn !== "function") {
     throw new InvalidArgumentError("fn", fn, `fn ${show(fn)} is not a function: pass (signal) => Promise<R>`);
   }
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidArgumentError("options", options, `options ${show(options)} is not an object`);
-  }
-  const s = settings(options);
+  const s = withLockSettings(options);
   const scripts = groupScripts(redis, s.prefix, group);
 
   let token = 0;
@@ -184,12 +96,18 @@ export async function withLock<R>(
     controller.abort(lost);
   };
   // Our own view of when the lock expires, measured from when the last successful acquire or
-  // renewal was *sent*, so it is never later than Redis' view.
+  // renewal was *sent*, so it is never later than Redis' view; the signal fires `safetyMargin`
+  // before that, so that a timer that fires late (a busy event loop) or a clock that runs a
+  // little slow still tells `fn` before Redis could give the lock to another owner.
   const watchExpiry = (sentAt: number, lastError?: unknown) => {
     clearTimeout(expiryTimer);
     expiryTimer = setTimeout(
-      () => lose(`was not renewed before it expired after ${s.periodMs} ms`, lastError),
-      Math.max(0, sentAt + s.periodMs - performance.now()),
+      () =>
+        lose(
+          `was not renewed in time: it could expire ${s.marginMs} ms from now (period ${s.periodMs} ms)`,
+          lastError,
+        ),
+      Math.max(0, sentAt + s.periodMs - s.marginMs - performance.now()),
     );
   };
   let lastError: unknown;

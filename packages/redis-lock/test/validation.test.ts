@@ -188,6 +188,72 @@ test("withLock refuses bad timing options and a non-function", async () => {
   await expectRejected(() => withLock(redis, "jobs", "run" as never), "fn", '"run"');
 });
 
+test("withLock refuses a bad safetyMargin, and one that leaves no room for a renewal", async () => {
+  await expectRejected(
+    () => withLock(redis, "jobs", async () => 1, { safetyMargin: -1 }),
+    "options.safetyMargin",
+    "-1",
+  );
+  await expectRejected(
+    () => withLock(redis, "jobs", async () => 1, { safetyMargin: "soon" }),
+    "options.safetyMargin",
+    '"soon"',
+  );
+  await expectRejected(
+    () =>
+      withLock(redis, "jobs", async () => 1, { period: "1s", renewEvery: "500ms", safetyMargin: "500ms" }),
+    "options.safetyMargin",
+    '"500ms"',
+  );
+  // With the default margin (1 % + 2 ms) a 3 ms period leaves no room for the 1 ms renewal.
+  await expectRejected(() => withLock(redis, "jobs", async () => 1, { period: 3 }), "options.period", "3");
+});
+
+describe("a duration that drives a Node.js timer is refused above 2^31-1 ms, where Node would fire it at once", () => {
+  const tooLong = 2 ** 31;
+  test("withLock period", async () => {
+    await expectRejected(
+      () => withLock(redis, "jobs", async () => 1, { period: tooLong }),
+      "options.period",
+      String(tooLong),
+    );
+    const error = await withLock(redis, "jobs", async () => 1, { period: "25d" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toContain("at most 2147483647 ms");
+  });
+  test("withLock retryDelay and renewEvery", async () => {
+    await expectRejected(
+      () => withLock(redis, "jobs", async () => 1, { retryDelay: tooLong }),
+      "options.retryDelay",
+      String(tooLong),
+    );
+    await expectRejected(
+      () => withLock(redis, "jobs", async () => 1, { period: tooLong * 2, renewEvery: tooLong }),
+      "options.period",
+      String(tooLong * 2),
+    );
+  });
+  test("a withLock period of exactly 2^31-1 ms holds the lock and its signal stays quiet", async () => {
+    const outcome = await withLock(
+      redis,
+      "longest-period",
+      async (signal) => {
+        // The bug this guards against reported the lock lost 1 ms after it was taken.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await redis.pttl("octo:lock:{longest-period}")).toBeGreaterThan(2 ** 31 - 10_000);
+        return signal.aborted;
+      },
+      { period: 2 ** 31 - 1 },
+    );
+    expect(outcome).toEqual({ acquired: true, result: false, lockLost: undefined });
+  });
+  test("acquireLock's period drives no timer: a year is fine", async () => {
+    expect(await acquireLock(redis, "a-year", "me", "365d")).toBe(true);
+    expect(await redis.pttl("octo:lock:{a-year}")).toBeGreaterThan(2 ** 31);
+    expect(await releaseLock(redis, "a-year", "me")).toBe(true);
+  });
+});
+
 test("a fenced lock's extend refuses a bad period without touching the lock", async () => {
   const lock = await acquireFencedLock(redis, "fenced", "me", "1h");
   expect(lock).not.toBeNull();
