@@ -1,5 +1,5 @@
 import { acquireFencedLock, acquireLock, extendLock, releaseLock } from "@octo/redis-lock";
-import { startRedis, type TestRedis } from "@octo/testing";
+import { startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
@@ -13,8 +13,17 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 /** Waits until Redis itself no longer has the key: expiry is Redis' clock, not ours. */
-async function waitUntilGone(key: string): Promise<void> {
-  while ((await redis.exists(key)) === 1) await new Promise((r) => setTimeout(r, 10));
+function waitUntilGone(key: string): Promise<void> {
+  return waitUntil(`${key} to expire`, async () => (await redis.exists(key)) === 0, 30_000, {
+    intervalMs: 10,
+  });
+}
+
+/** The key exists and expires within (0, atMostMs]: a lock without an expiry (PTTL -1) fails. */
+async function expectExpiresWithin(key: string, atMostMs: number): Promise<void> {
+  const pttl = await redis.pttl(key);
+  expect(pttl).toBeGreaterThan(0);
+  expect(pttl).toBeLessThanOrEqual(atMostMs);
 }
 
 test("of 20 concurrent acquirers on separate connections exactly one wins", async () => {
@@ -49,11 +58,13 @@ test("the owner that holds the lock acquires it again: true, the period starts o
 });
 
 test("the lock expires after its period and a new owner gets it", async () => {
-  expect(await acquireLock(redis, "expiring", "first", 150)).toBe(true);
-  expect(await acquireLock(redis, "expiring", "second", 150)).toBe(false);
+  expect(await acquireLock(redis, "expiring", "first", 1000)).toBe(true);
+  await expectExpiresWithin("octo:lock:{expiring}", 1000);
+  expect(await acquireLock(redis, "expiring", "second", 1000)).toBe(false);
   await waitUntilGone("octo:lock:{expiring}");
   expect(await acquireLock(redis, "expiring", "second", "10s")).toBe(true);
   expect(await redis.get("octo:lock:{expiring}")).toBe("second");
+  await expectExpiresWithin("octo:lock:{expiring}", 10_000);
 });
 
 test("the owner's release frees the lock for the next owner", async () => {
@@ -75,6 +86,7 @@ test("releasing a lock nobody holds returns false", async () => {
 
 test("a release after expiry and re-acquisition by another returns false and leaves the other's lock", async () => {
   expect(await acquireLock(redis, "handover", "slow", 100)).toBe(true);
+  await expectExpiresWithin("octo:lock:{handover}", 100);
   await waitUntilGone("octo:lock:{handover}");
   expect(await acquireLock(redis, "handover", "fast", "10s")).toBe(true);
   expect(await releaseLock(redis, "handover", "slow")).toBe(false);
@@ -86,12 +98,13 @@ test("extend pushes the owner's live lock out to the new period", async () => {
   expect(await acquireLock(redis, "extended", "owner", 1000)).toBe(true);
   expect(await extendLock(redis, "extended", "owner", "1h")).toBe(true);
   expect(await redis.pttl("octo:lock:{extended}")).toBeGreaterThan(3_500_000);
+  await expectExpiresWithin("octo:lock:{extended}", 3_600_000);
 });
 
 test("extend by a non-owner is refused and the lock keeps its expiry", async () => {
   expect(await acquireLock(redis, "not-yours", "owner", "10s")).toBe(true);
   expect(await extendLock(redis, "not-yours", "intruder", "1h")).toBe(false);
-  expect(await redis.pttl("octo:lock:{not-yours}")).toBeLessThanOrEqual(10_000);
+  await expectExpiresWithin("octo:lock:{not-yours}", 10_000);
   expect(await redis.get("octo:lock:{not-yours}")).toBe("owner");
 });
 
@@ -116,9 +129,10 @@ test("fencing tokens grow with every successful acquire, plain or fenced, and no
 });
 
 test("a fenced lock's extend and release act only while that acquire holds the lock", async () => {
-  const lock = await acquireFencedLock(redis, "fenced-handle", "worker", 100);
+  const lock = await acquireFencedLock(redis, "fenced-handle", "worker", 1000);
   expect(lock).not.toBeNull();
   expect(await lock!.extend()).toBe(true);
+  await expectExpiresWithin("octo:lock:{fenced-handle}", 1000);
   await waitUntilGone("octo:lock:{fenced-handle}");
   // The same owner name acquires again; the stale handle must not touch the new acquire.
   const again = await acquireFencedLock(redis, "fenced-handle", "worker", "10s");

@@ -55,15 +55,17 @@ test("waitFor gives up with acquired: false when the lock stays held", async () 
 });
 
 test("renewal keeps the lock past its period while fn runs", async () => {
+  const period = 2000;
   const outcome = await withLock(
     redis,
     "long-run",
     async (signal, lock) => {
-      await sleep(900);
+      await sleep(period * 1.3);
       expect(await redis.get("octo:lock:{long-run}")).toBe(lock.owner);
+      expect(await redis.pttl("octo:lock:{long-run}")).toBeGreaterThan(0);
       return signal.aborted;
     },
-    { period: 300, renewEvery: 100 },
+    { period, renewEvery: 400 },
   );
   expect(outcome).toEqual({ acquired: true, result: false, lockLost: undefined });
   expect(await redis.exists("octo:lock:{long-run}")).toBe(0);
@@ -78,21 +80,30 @@ test("fn's error is rethrown after the lock is released", async () => {
   expect(await redis.exists("octo:lock:{failing}")).toBe(0);
 });
 
+/** `reason` is the LockLostError of this withLock: its group and owner. */
+function expectLockLost(reason: unknown, group: string, owner: string): void {
+  expect(reason).toBeInstanceOf(LockLostError);
+  expect((reason as LockLostError).code).toBe("ERR_OCTO_LOCK_LOST");
+  expect((reason as LockLostError).group).toBe(group);
+  expect((reason as LockLostError).owner).toBe(owner);
+}
+
 test("a lock deleted under a running withLock fires the signal within one renewal interval", async () => {
-  const renewEvery = 200;
+  const renewEvery = 1000;
   const outcome = await withLock(
     redis,
     "deleted",
-    async (signal) => {
+    async (signal, lock) => {
       const deletedAt = performance.now();
       const fired = firedAfter(signal, deletedAt);
       await redis.del("octo:lock:{deleted}");
-      const after = await Promise.race([fired, sleep(renewEvery * 2).then(() => Number.POSITIVE_INFINITY)]);
-      expect(after).toBeLessThan(renewEvery * 2);
-      expect(signal.reason).toBeInstanceOf(LockLostError);
+      // One renewal interval, plus slack for a busy machine.
+      const after = await Promise.race([fired, sleep(renewEvery * 3).then(() => Number.POSITIVE_INFINITY)]);
+      expect(after).toBeLessThan(renewEvery * 3);
+      expectLockLost(signal.reason, "deleted", lock.owner);
       return "finished anyway";
     },
-    { period: 2000, renewEvery },
+    { period: 10_000, renewEvery },
   );
   expect(outcome.acquired).toBe(true);
   if (!outcome.acquired) return;
@@ -102,34 +113,40 @@ test("a lock deleted under a running withLock fires the signal within one renewa
 });
 
 test("a lock that expired under a running withLock fires the signal and is not revived", async () => {
-  const renewEvery = 200;
+  const renewEvery = 1000;
   const outcome = await withLock(
     redis,
     "expired",
-    async (signal) => {
+    async (signal, lock) => {
       const expiredAt = performance.now();
       const fired = firedAfter(signal, expiredAt);
       await redis.pexpire("octo:lock:{expired}", 1);
-      const after = await Promise.race([fired, sleep(renewEvery * 2).then(() => Number.POSITIVE_INFINITY)]);
-      expect(after).toBeLessThan(renewEvery * 2);
+      const after = await Promise.race([fired, sleep(renewEvery * 3).then(() => Number.POSITIVE_INFINITY)]);
+      expect(after).toBeLessThan(renewEvery * 3);
+      expectLockLost(signal.reason, "expired", lock.owner);
       return "done";
     },
-    { period: 2000, renewEvery },
+    { period: 10_000, renewEvery },
   );
   expect(outcome.acquired && outcome.lockLost).toBeInstanceOf(LockLostError);
   expect(await redis.exists("octo:lock:{expired}")).toBe(0);
 });
 
 test("a lock taken over by another owner fires the signal and the other's lock is left in place", async () => {
-  await withLock(
+  const outcome = await withLock(
     redis,
     "taken",
-    async (signal) => {
+    async (signal, lock) => {
       await redis.set("octo:lock:{taken}", "usurper", "PX", 10_000);
       await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      expectLockLost(signal.reason, "taken", lock.owner);
+      expect((signal.reason as Error).message).toContain("no longer held by this owner");
+      return lock.owner;
     },
     { period: 2000, renewEvery: 100 },
   );
+  expect(outcome.acquired).toBe(true);
+  if (outcome.acquired) expectLockLost(outcome.lockLost, "taken", outcome.result);
   expect(await redis.get("octo:lock:{taken}")).toBe("usurper");
 });
 
