@@ -221,7 +221,7 @@ describe("a duration that drives a Node.js timer is refused above 2^31-1 ms, whe
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toContain("at most 2147483647 ms");
   });
-  test("withLock retryDelay and renewEvery", async () => {
+  test("withLock retryDelay, and a renewEvery that needs a period above the limit", async () => {
     await expectRejected(
       () => withLock(redis, "jobs", async () => 1, { retryDelay: tooLong }),
       "options.retryDelay",
