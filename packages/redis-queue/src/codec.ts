@@ -151,11 +151,26 @@ function inspect(item: unknown): boolean {
 function tag(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Date) return { [DATE_TAG]: value.toISOString() };
-  if (Array.isArray(value)) return value.map(tag);
-  // fromEntries defines properties, so an own "__proto__" key stays a key.
-  return Object.fromEntries(
-    Object.entries(value).map(([key, child]) => [isTagLike(key) ? ESCAPE + key : key, tag(child)]),
-  );
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = tag(value[i]);
+    return copy;
+  }
+  const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key in record) {
+    const name = isTagLike(key) ? ESCAPE + key : key;
+    // Assigning "__proto__" would set the copy's prototype instead of a key.
+    if (name === "__proto__") {
+      Object.defineProperty(copy, name, {
+        value: tag(record[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[name] = tag(record[key]);
+  }
+  return copy;
 }
 
 function revive(_key: string, value: unknown): unknown {
