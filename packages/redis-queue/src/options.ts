@@ -19,7 +19,8 @@ export interface QueueOptions<T> {
   timeout?: string | number;
   /**
    * How long a taken item stays leased without renewal; renewed every third of it. `ms` string
-   * or ms, rounded up to whole ms, at most `MAX_LEASE_MS` (about 74 days). Default "30s".
+   * or ms, rounded up to whole ms, at most 6,442,450,941 ms (about 74.6 days: a renewal timer
+   * cannot wait longer than 2^31-1 ms). Default "30s".
    */
   leaseTime?: string | number;
   /** Key prefix, without `{` or `}`. Default "octo". */
