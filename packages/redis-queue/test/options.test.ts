@@ -102,6 +102,15 @@ describe("names", () => {
     expect(await env.redis.keys("*")).toEqual([]);
   });
 
+  it("refuses a codec without encode and decode, and a logger without its methods", () => {
+    expect(thrown(() => new RedisQueue("q", env.redis, { codec: {} as never })).argument).toBe(
+      "options.codec",
+    );
+    expect(thrown(() => new RedisQueue("q", env.redis, { logger: "console" as never })).argument).toBe(
+      "options.logger",
+    );
+  });
+
   it("refuses an empty prefix and a client that is not ioredis", () => {
     expect(thrown(() => new RedisQueue("q", env.redis, { prefix: "" })).argument).toBe("options.prefix");
     expect(thrown(() => new RedisQueue("q", {} as never)).argument).toBe("redis");
