@@ -1,5 +1,14 @@
 /** Which scenario groups exist, in the order they run. */
-export const SCENARIOS = ["queue", "floor", "fill", "memory", "latency", "locks", "scheduler"] as const;
+export const SCENARIOS = [
+  "queue",
+  "handler",
+  "floor",
+  "fill",
+  "memory",
+  "latency",
+  "locks",
+  "scheduler",
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Run options, from `--flag value` arguments or `BENCH_*` environment variables. */

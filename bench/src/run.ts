@@ -13,6 +13,7 @@ import { type BenchResults, renderMarkdown, renderTable } from "./report";
 import type { ResultRow } from "./result";
 import { fill } from "./scenarios/fill";
 import { floors } from "./scenarios/floor";
+import { handler } from "./scenarios/handler";
 import { latency } from "./scenarios/latency";
 import { locks } from "./scenarios/locks";
 import { memory } from "./scenarios/memory";
@@ -22,6 +23,7 @@ import { scheduler } from "./scenarios/scheduler";
 const benchDir = fileURLToPath(new URL("..", import.meta.url));
 const scenarios: Record<ScenarioName, (ctx: BenchContext) => Promise<ResultRow[]>> = {
   queue: queueThroughput,
+  handler,
   floor: floors,
   fill,
   memory,

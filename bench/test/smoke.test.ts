@@ -14,6 +14,8 @@ const outDir = mkdtempSync(join(tmpdir(), "octo-bench-smoke-"));
 /** Every row the full benchmark reports; a scenario that stops producing one fails here. */
 const expectedRows = [
   ...["p1", "p10", "p50", "3x10"].flatMap((p) => [`queue.${p}.octo`, `queue.${p}.bullmq`]),
+  "handler.p10.octo",
+  "handler.p10.bullmq",
   ...["list", "batch"].flatMap((kind) => ["p1", "p10", "p50"].map((p) => `floor.${kind}.${p}`)),
   "fill.array.octo",
   "fill.generator.octo",

@@ -1,34 +1,44 @@
-/** Thrown before any Redis write when an argument is invalid. */
-export class InvalidArgumentError extends Error {
-  readonly code = "ERR_OCTO_INVALID_ARGUMENT";
-  constructor(
-    readonly argument: string,
-    readonly value: unknown,
-    expected: string,
-  ) {
-    super(`${argument} must be ${expected}, got ${describe(value)}`);
-    this.name = "InvalidArgumentError";
-  }
-}
+export { InvalidArgumentError } from "@octo/internal";
 
-/** Thrown by `fill` when an item cannot be encoded; nothing of its batch is written. */
+/**
+ * Thrown by `fill` when an item cannot be stored as it is; nothing of its batch is written.
+ * `path` points inside the item (`.orders[2].total`, empty for the item itself).
+ */
 export class UnencodableItemError extends Error {
   readonly code = "ERR_OCTO_UNENCODABLE_ITEM";
+  override readonly name = "UnencodableItemError";
+
   constructor(
+    /** The item's position in the whole fill, from 0. */
     readonly index: number,
-    reason: string,
+    /** Where in the item the value sits, in JavaScript notation; empty for the item itself. */
+    readonly path: string,
+    /** What cannot be encoded and why. */
+    readonly reason: string,
   ) {
-    super(`item ${index} cannot be encoded: ${reason}; pass plain data or a custom codec`);
-    this.name = "UnencodableItemError";
+    super(
+      `item ${index}${path ? ` at ${path}` : ""}: ${reason}; pass plain data (or a codec that handles it)`,
+    );
   }
 }
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return "a function";
-  try {
-    return String(value);
-  } catch {
-    return typeof value;
+/**
+ * Thrown by `fill` when its marker was lost before the fill ended (Redis was unreachable for
+ * longer than the marker lives, or someone deleted it). The `written` items are queued and stay;
+ * the rest were not written.
+ */
+export class FillInterruptedError extends Error {
+  readonly code = "ERR_OCTO_FILL_INTERRUPTED";
+  override readonly name = "FillInterruptedError";
+
+  constructor(
+    readonly queue: string,
+    /** Items this fill wrote before it lost its marker. */
+    readonly written: number,
+  ) {
+    super(
+      `fill of queue "${queue}" lost its marker after writing ${written} items; those stay queued, ` +
+        "the rest were not written: fill the remainder once the queue has drained",
+    );
   }
 }

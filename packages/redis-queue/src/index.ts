@@ -1,9 +1,9 @@
 export { type Codec, jsonCodec } from "./codec";
-export { InvalidArgumentError, UnencodableItemError } from "./errors";
+export { FillInterruptedError, InvalidArgumentError, UnencodableItemError } from "./errors";
+export type { QueueOptions } from "./options";
 export {
   type DeadLetter,
   type Handler,
-  type QueueOptions,
   type QueueStats,
   RedisQueue,
   type WorkContext,

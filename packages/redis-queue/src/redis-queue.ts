@@ -1,37 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { type LoggerLike, silentLogger } from "@octo/logger";
+import { InvalidArgumentError, type LoggerLike } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
-import ms from "ms";
 import ackScript from "./ack.lua";
-import { type Codec, jsonCodec } from "./codec";
+import type { Codec } from "./codec";
 import deadLetterScript from "./dead-letter.lua";
-import { InvalidArgumentError, UnencodableItemError } from "./errors";
 import extendScript from "./extend.lua";
 import failScript from "./fail.lua";
-import fillAppendScript from "./fill-append.lua";
-import fillBeginScript from "./fill-begin.lua";
-import fillEndScript from "./fill-end.lua";
+import { Fill } from "./fill";
+import { type QueueKeys, queueKeys } from "./keys";
+import { count, MAX_ITEMS_PER_CALL, type QueueOptions, resolveQueueOptions } from "./options";
+import { defineProducerScripts, type ProducerScripts } from "./producer-scripts";
 import releaseScript from "./release.lua";
-import requeueScript from "./requeue.lua";
 import takeScript from "./take.lua";
-
-/** Options of `new RedisQueue(name, redis, options)`. */
-export interface QueueOptions<T> {
-  /** Retries after the first failure before an item is dead-lettered. Default 3. */
-  retries?: number;
-  /** Minimum wait before the first retry (doubles after each). `ms` string or ms. Default "10s". */
-  timeout?: string | number;
-  /** How long a taken item stays leased without renewal. Default "30s". */
-  leaseTime?: string | number;
-  /** Key prefix. Default "octo". */
-  prefix?: string;
-  /** How items are stored. Default JSON that keeps Dates. */
-  codec?: Codec<T>;
-  /** Where the queue logs. Default silent. */
-  logger?: LoggerLike;
-  /** Items per take / fill round trip. Default 100. */
-  batchSize?: number;
-}
 
 /** Options of `work(handler, options)`. */
 export interface WorkOptions {
@@ -88,10 +68,6 @@ type Scripts = {
   octoQueueDeadLetter(...args: (string | number)[]): Promise<number>;
   octoQueueExtend(...args: (string | number)[]): Promise<[number, ...string[]]>;
   octoQueueRelease(...args: (string | number)[]): Promise<number>;
-  octoQueueFillBegin(...args: (string | number)[]): Promise<number>;
-  octoQueueFillAppend(...args: (string | number)[]): Promise<number>;
-  octoQueueFillEnd(...args: (string | number)[]): Promise<number>;
-  octoQueueRequeue(...args: (string | number)[]): Promise<number>;
 };
 
 const SCRIPTS: [keyof Scripts, string, number][] = [
@@ -100,45 +76,17 @@ const SCRIPTS: [keyof Scripts, string, number][] = [
   ["octoQueueFail", failScript, 4],
   ["octoQueueDeadLetter", deadLetterScript, 3],
   ["octoQueueExtend", extendScript, 1],
-  ["octoQueueFillBegin", fillBeginScript, 4],
-  ["octoQueueFillAppend", fillAppendScript, 4],
-  ["octoQueueFillEnd", fillEndScript, 1],
-  ["octoQueueRequeue", requeueScript, 3],
   ["octoQueueRelease", releaseScript, 2],
 ];
 
-type QueueKeys = Record<
-  "pending" | "inflight" | "items" | "delayed" | "dead" | "filling" | "seq" | "wake",
-  string
->;
+/** How long a requeue's answer is kept for a re-sent call: longer than ioredis retries a command. */
+const REQUEUE_ANSWER_MS = 5 * 60_000;
 
 /** An idle worker looks for items again after this, doubling up to MAX_IDLE_MS. */
 const MIN_IDLE_MS = 10;
 const MAX_IDLE_MS = 200;
 /** A worker takes enough items to keep its lanes busy this long at their recent pace. */
 const LOOKAHEAD_MS = 20;
-
-function duration(argument: string, value: unknown): number {
-  const parsed = typeof value === "string" ? ms(value as ms.StringValue) : value;
-  if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed <= 0) {
-    throw new InvalidArgumentError(argument, value, 'a positive duration ("10s" or milliseconds)');
-  }
-  return parsed;
-}
-
-function count(argument: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new InvalidArgumentError(argument, value, `an integer ${range}`);
-  }
-  return value;
-}
-
-/**
- * Most items one script call handles: Lua in Redis cannot unpack much more than 8,000 values,
- * and a call writes two per item.
- */
-const MAX_ITEMS_PER_CALL = 1000;
 
 /** Script arguments `id, lease deadline, …` for the leases, one list per MAX_ITEMS_PER_CALL. */
 function leaseArgs(leases: Lease[]): (string | number)[][] {
@@ -170,7 +118,7 @@ export class RedisQueue<T = unknown> {
   readonly wakeChannel: string;
   private readonly codec: Codec<T>;
   private readonly logger: LoggerLike;
-  private readonly redis: (Redis | Cluster) & Scripts;
+  private readonly redis: (Redis | Cluster) & Scripts & ProducerScripts;
   private readonly keys: QueueKeys;
 
   constructor(name: string, redis: Redis | Cluster, retries?: number, timeout?: string | number);
@@ -181,110 +129,36 @@ export class RedisQueue<T = unknown> {
     retriesOrOptions?: number | QueueOptions<T>,
     timeout?: string | number,
   ) {
-    const options: QueueOptions<T> =
-      typeof retriesOrOptions === "object" && retriesOrOptions !== null
-        ? retriesOrOptions
-        : { retries: retriesOrOptions, timeout };
-    if (typeof name !== "string" || name.length === 0) {
-      throw new InvalidArgumentError("name", name, "a non-empty string");
-    }
-    if (typeof redis !== "object" || redis === null || typeof (redis as Redis).defineCommand !== "function") {
-      throw new InvalidArgumentError("redis", redis, "an ioredis Redis or Cluster client (new Redis(url))");
-    }
-    this.name = name;
-    this.retries = count("retries", options.retries ?? 3, 0);
-    this.timeoutMs = duration("timeout", options.timeout ?? "10s");
-    this.leaseMs = duration("leaseTime", options.leaseTime ?? "30s");
-    this.batchSize = count("batchSize", options.batchSize ?? 100, 1, MAX_ITEMS_PER_CALL);
-    const prefix = options.prefix ?? "octo";
-    if (typeof prefix !== "string" || prefix.length === 0) {
-      throw new InvalidArgumentError("prefix", prefix, "a non-empty string");
-    }
-    this.codec = options.codec ?? (jsonCodec as Codec<T>);
-    this.logger = options.logger ?? silentLogger;
-    const base = `${prefix}:q:{${name}}:`;
-    this.keys = {
-      pending: `${base}pending`,
-      inflight: `${base}inflight`,
-      items: `${base}items`,
-      delayed: `${base}delayed`,
-      dead: `${base}dead`,
-      filling: `${base}filling`,
-      seq: `${base}seq`,
-      // A pub/sub channel, not a key: told whenever items become pending, so idle workers wake.
-      wake: `${base}wake`,
-    };
+    const options = resolveQueueOptions(name, redis, retriesOrOptions, timeout);
+    this.name = options.name;
+    this.retries = options.retries;
+    this.timeoutMs = options.timeoutMs;
+    this.leaseMs = options.leaseMs;
+    this.batchSize = options.batchSize;
+    this.codec = options.codec;
+    this.logger = options.logger;
+    this.keys = queueKeys(options.prefix, options.name);
     this.wakeChannel = this.keys.wake;
     for (const [command, lua, numberOfKeys] of SCRIPTS) {
       if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys });
     }
-    this.redis = redis as (Redis | Cluster) & Scripts;
+    this.redis = defineProducerScripts(redis) as (Redis | Cluster) & Scripts & ProducerScripts;
   }
 
   /**
    * Adds items unless the queue still has pending, in-flight or delayed items or another fill
-   * is running; returns whether this call wrote. A generator is written batch by batch.
+   * is running; returns whether this call wrote. An array is encoded whole before anything is
+   * written; an async iterable is written batch by batch as it yields. See the README's "fill()".
    */
   async fill(items: T[] | AsyncIterable<T[]>): Promise<boolean> {
-    const isArray = Array.isArray(items);
-    if (!isArray && !(items && typeof (items as AsyncIterable<T[]>)[Symbol.asyncIterator] === "function")) {
-      throw new InvalidArgumentError("items", items, "an array or an async iterable of arrays");
-    }
-    const first = isArray ? this.encodeBatch(items, 0) : undefined;
-    const k = this.keys;
-    const token = randomUUID();
-    const ttl = Math.max(this.leaseMs, 10_000);
-    const begun = await this.redis.octoQueueFillBegin(
-      k.pending,
-      k.inflight,
-      k.delayed,
-      k.filling,
-      token,
-      ttl,
-    );
-    if (begun !== 1) return false;
-    try {
-      const append = async (encoded: string[]) => {
-        const ok = await this.redis.octoQueueFillAppend(
-          k.filling,
-          k.seq,
-          k.items,
-          k.pending,
-          token,
-          ttl,
-          k.wake,
-          ...encoded,
-        );
-        if (ok !== 1) throw new Error(`fill of queue "${this.name}" lost its filling marker (ttl ${ttl} ms)`);
-      };
-      if (first) {
-        for (let i = 0; i < first.length; i += this.batchSize)
-          await append(first.slice(i, i + this.batchSize));
-      } else {
-        let offset = 0;
-        for await (const batch of items as AsyncIterable<T[]>) {
-          if (!Array.isArray(batch))
-            throw new InvalidArgumentError("items", batch, "batches that are arrays");
-          const encoded = this.encodeBatch(batch, offset);
-          offset += batch.length;
-          for (let i = 0; i < encoded.length; i += this.batchSize)
-            await append(encoded.slice(i, i + this.batchSize));
-        }
-      }
-    } finally {
-      await this.redis.octoQueueFillEnd(k.filling, token);
-    }
-    return true;
-  }
-
-  private encodeBatch(items: T[], offset: number): string[] {
-    return items.map((item, i) => {
-      try {
-        return this.codec.encode(item);
-      } catch (error) {
-        throw new UnencodableItemError(offset + i, (error as Error).message);
-      }
-    });
+    return new Fill<T>({
+      name: this.name,
+      redis: this.redis,
+      keys: this.keys,
+      codec: this.codec,
+      batchSize: this.batchSize,
+      logger: this.logger,
+    }).run(items);
   }
 
   /** Pending items. */
@@ -303,10 +177,16 @@ export class RedisQueue<T = unknown> {
     return { pending, inFlight, delayed, dead };
   }
 
-  /** Moves every dead letter back to pending; returns whether there were any. */
+  /**
+   * Moves every dead letter back to pending (one script); returns whether there were any. A
+   * re-sent call (its reply was lost) answers what the first run did.
+   */
   async requeue(): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.octoQueueRequeue(k.dead, k.items, k.pending, k.wake)) > 0;
+    const answer = `${k.requeued}${randomUUID()}`;
+    return (
+      (await this.redis.octoQueueRequeue(k.dead, k.items, k.pending, answer, k.wake, REQUEUE_ANSWER_MS)) > 0
+    );
   }
 
   /** Dead letters with their errors (up to `limit`). */
@@ -339,7 +219,7 @@ export class RedisQueue<T = unknown> {
     loggerOrOptions?: LoggerLike | WorkOptions,
     parallelismArg?: number,
   ): Promise<WorkResult> {
-    if (typeof handler !== "function") throw new InvalidArgumentError("handler", handler, "a function");
+    if (typeof handler !== "function") throw InvalidArgumentError.expected("handler", handler, "a function");
     const isLogger = loggerOrOptions && typeof (loggerOrOptions as LoggerLike).info === "function";
     const options: WorkOptions = isLogger
       ? { logger: loggerOrOptions as LoggerLike, parallelism: parallelismArg }
@@ -347,11 +227,11 @@ export class RedisQueue<T = unknown> {
     const parallelism = count("parallelism", options.parallelism ?? 1, 1);
     const graceMs = options.drainGraceMs ?? 1000;
     if (typeof graceMs !== "number" || !(graceMs >= 0)) {
-      throw new InvalidArgumentError("drainGraceMs", graceMs, "a number >= 0");
+      throw InvalidArgumentError.expected("drainGraceMs", graceMs, "a number >= 0");
     }
     const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new InvalidArgumentError("signal", signal, "an AbortSignal");
+      throw InvalidArgumentError.expected("signal", signal, "an AbortSignal");
     }
     return new Worker(this, this.redis, this.keys, this.codec, handler, {
       parallelism,

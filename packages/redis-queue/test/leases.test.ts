@@ -1,4 +1,4 @@
-import { type LoggerLike, silentLogger } from "@octo/logger";
+import { type LoggerLike, silentLogger } from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";

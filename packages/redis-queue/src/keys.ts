@@ -1,0 +1,45 @@
+import { hashTag } from "@octo/internal";
+
+/**
+ * The Redis keys of one queue (see the README's "Data in Redis"). Every key carries the queue's
+ * name as a Redis Cluster hash tag, so all keys one script touches sit in one slot.
+ */
+export interface QueueKeys {
+  /** List of ids waiting to be taken. */
+  pending: string;
+  /** Sorted set of taken ids, scored by lease deadline. */
+  inflight: string;
+  /** Hash id → `attempts|firstFailureMs|payload`. */
+  items: string;
+  /** Sorted set of ids waiting to retry, scored by due time. */
+  delayed: string;
+  /** Hash id → dead letter JSON. */
+  dead: string;
+  /** Hash `{ owner, batch }` while a fill runs, with a TTL its filler keeps renewing. */
+  filling: string;
+  /** Counter the ids are drawn from. */
+  seq: string;
+  /** A pub/sub channel, not a key: told the number of items whenever items become pending. */
+  wake: string;
+  /**
+   * Start of the keys a requeue leaves behind for a few seconds with its answer, one per call
+   * (`<requeued><call id>`), so a re-sent requeue answers what the first run did.
+   */
+  requeued: string;
+}
+
+/** The keys of queue `name` under `prefix`; both were checked with `assertKeyName`. */
+export function queueKeys(prefix: string, name: string): QueueKeys {
+  const base = `${prefix}:q:${hashTag(name)}:`;
+  return {
+    pending: `${base}pending`,
+    inflight: `${base}inflight`,
+    items: `${base}items`,
+    delayed: `${base}delayed`,
+    dead: `${base}dead`,
+    filling: `${base}filling`,
+    seq: `${base}seq`,
+    wake: `${base}wake`,
+    requeued: `${base}requeued:`,
+  };
+}
