@@ -11,17 +11,14 @@ function setup(options: { redact?: string[]; pretty?: boolean } = {}) {
 
 describe("redaction by key", () => {
   // Every default key, read from the export, so a key added there is tested without a second list.
-  it.each([...DEFAULT_REDACT_KEYS])(
-    "censors %s at the top level and one level deep",
-    (key) => {
-      const { out, logger } = setup();
+  it.each([...DEFAULT_REDACT_KEYS])("censors %s at the top level and one level deep", (key) => {
+    const { out, logger } = setup();
 
-      logger.info({ [key]: SECRET, user: { [key]: SECRET, id: 1 } }, "login");
+    logger.info({ [key]: SECRET, user: { [key]: SECRET, id: 1 } }, "login");
 
-      expect(out.only()).toMatchObject({ [key]: "[Redacted]", user: { [key]: "[Redacted]", id: 1 } });
-      expect(out.raw()).not.toContain(SECRET);
-    },
-  );
+    expect(out.only()).toMatchObject({ [key]: "[Redacted]", user: { [key]: "[Redacted]", id: 1 } });
+    expect(out.raw()).not.toContain(SECRET);
+  });
 
   it("censors header-style keys such as x-api-key", () => {
     const { out, logger } = setup();
