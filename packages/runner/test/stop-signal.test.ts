@@ -38,7 +38,10 @@ it("stop() aborts a running simple job's signal, is not retried after it, and re
   const run = runner.run("halt.waits");
   await waitUntil("the run to start", () => attempts.length === 1, 10_000);
 
-  await runner.stop();
+  const stopping = runner.stop();
+  // Bounded: without the abort the handler would wait for ever, and so would stop().
+  await waitUntil("the run's signal to be aborted", () => abortedWith !== undefined, 10_000);
+  await stopping;
   const stoppedAt = Date.now();
 
   expect(abortedWith).toBeInstanceOf(Error);
