@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { cron, type JobContext, JobRunner, job } from "@octo/runner";
+import { cron, type JobContext, JobRunner, job, type RunResult } from "@octo/runner";
 import { recordingLogger, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import { Container } from "inversify";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -42,7 +42,19 @@ it("a run while another instance's run holds the job is skipped: run() says so, 
 
   const holding = holder.run("skip.long");
   await waitUntil("the holder's run to start", () => ranOn.length === 1, 10_000);
-  const skipped = await skipper.run("skip.long");
+  let skipped: RunResult | undefined;
+  const skipping = skipper.run("skip.long").then((result) => {
+    skipped = result;
+  });
+  // Bounded: a second run that wrongly started would wait on `released` like the first.
+  await waitUntil(
+    "the skipper's run to end, or wrongly start",
+    () => skipped !== undefined || ranOn.length > 1,
+    10_000,
+  );
+  expect(ranOn).toEqual(["holder"]);
+  await skipping;
+  if (!skipped) throw new Error("the skipper's run did not resolve");
 
   expect(skipped).toMatchObject({ job: "skip.long", outcome: "skipped", instance: "skipper" });
   expect(skipped.error).toBeUndefined();
