@@ -24,6 +24,12 @@ const SPARES = PROCESSES + 2;
 // time to be claimed and recorded; a process that dies inside that span may take the tick with it.
 const ALIVE_BEFORE_MS = 200;
 const ALIVE_AFTER_MS = 1500;
+/**
+ * How many ticks back, from the second of a kill, the test reads the claims right after it: a
+ * victim can have taken with it only a tick it claimed while alive, and a tick only counts once
+ * a runner outlived it by ALIVE_AFTER_MS, so ticks up to two seconds old are enough.
+ */
+const RECENT_TICKS = 3;
 /** The fixture job's maxComputeTime. */
 const MAX_COMPUTE_MS = 5000;
 /** The runner's default `lockWaitMs`: how long a claimed fire waits for the job before it is skipped. */
@@ -119,10 +125,13 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     return signalledAt;
   };
   const heldLocks: HeldLock[] = [];
+  /** Ticks a victim had claimed shortly before its kill, read right after it. */
+  const claimedByVictims = new Set<number>();
   /**
    * SIGKILLs the runner in `slot`, if there is one, and records its lifetime. Right after the kill
-   * it reads the job's lock: held by the victim (owner `<victim>:<T>`), it is the evidence that a
-   * run died holding the job, and how long it will keep it; any other owner or none excuses nothing.
+   * it reads what the victim held: the claims of the last few ticks (a run it may have taken with
+   * it), and the job's lock (owner `<victim>:<T>`: a run that died holding the job, and how long
+   * it will keep it). Anything owned by another runner, or by none, excuses nothing.
    */
   const kill = async (slot: number) => {
     const entry = slots[slot];
@@ -131,6 +140,14 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     await entry.proc.kill("SIGKILL");
     const killedAt = Date.now();
     lifetimes.push({ name: entry.name, from: entry.from, to: killedAt });
+    const recentTicks = Array.from(
+      { length: RECENT_TICKS },
+      (_, back) => Math.floor(killedAt / 1000) * 1000 - back * 1000,
+    );
+    const claimers = await client.mget(recentTicks.map((t) => `octo:tick:{chaos.tick}:${t}`));
+    for (const [i, claimer] of claimers.entries()) {
+      if (claimer === entry.name) claimedByVictims.add(recentTicks[i] as number);
+    }
     const [[, owner], [, pttl]] = (await client.multi().get(JOB_LOCK_KEY).pttl(JOB_LOCK_KEY).exec()) as [
       [null, string | null],
       [null, number],
@@ -189,10 +206,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     let missedClaimerKilled = 0;
     // A tick is claimed once and run by its claimer: a claimer SIGKILLed between its claim and
     // the end of the run takes that tick with it (at most once per tick, by design).
-    const claimerKilledMidRun = async (t: number) => {
-      const claimer = await client.get(`octo:tick:{chaos.tick}:${t}`);
-      return lifetimes.some((life) => life.name === claimer && life.to < t + ALIVE_AFTER_MS);
-    };
+    const claimerKilledMidRun = (t: number) => claimedByVictims.has(t);
     // A run killed while it held the job keeps it until its lock expires — that is how a crashed
     // run frees the job — and fires meanwhile are skipped as overlaps. Only the locks read right
     // after a kill, owned by its victim, count: a fire after that run's T and before the lock's
@@ -204,7 +218,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
       if (covered(t)) {
         expected++;
         if (ran.has(t)) continue;
-        if (await claimerKilledMidRun(t)) missedClaimerKilled++;
+        if (claimerKilledMidRun(t)) missedClaimerKilled++;
         else if (lockOfKilledRun(t)) missedLockOfKilledRun++;
         else missedWhileAlive++;
       } else if (!ran.has(t)) missedWhileNoneAlive++;
@@ -225,6 +239,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
       "missed-while-alive": missedWhileAlive,
       "missed-none-alive": missedWhileNoneAlive,
       "missed-claimer-killed": missedClaimerKilled,
+      "victim-claims-at-kills": claimedByVictims.size,
       "missed-lock-of-killed-run": missedLockOfKilledRun,
       "locks-held-at-kills": heldLocks.length,
       "excused-bound": heldLocks.length * EXCUSED_PER_HELD_LOCK_MAX,
