@@ -18,8 +18,7 @@ type PrettyFactory = (options: Record<string, unknown>) => RenderLine;
 export function loadPrettyPrinter(colorize: boolean, required: boolean): RenderLine | undefined {
   let prettyFactory: PrettyFactory;
   try {
-    // Resolved from this package, so the user's own pino-pretty is found, in ESM and CJS alike.
-    ({ prettyFactory } = createRequire(import.meta.url)("pino-pretty") as { prettyFactory: PrettyFactory });
+    ({ prettyFactory } = requireHere()("pino-pretty") as { prettyFactory: PrettyFactory });
   } catch (error) {
     if (!isMissingPinoPretty(error)) throw error;
     if (required) throw new MissingPrettyPrinterError();
@@ -33,4 +32,13 @@ export function loadPrettyPrinter(colorize: boolean, required: boolean): RenderL
 function isMissingPinoPretty(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   return code === "MODULE_NOT_FOUND" && typeof message === "string" && message.includes("'pino-pretty'");
+}
+
+/**
+ * A `require` that resolves from this package, so the user's own pino-pretty is found. The ESM build
+ * has `import.meta.url`; the CommonJS build, and an app bundled to CommonJS, have an empty
+ * `import.meta` and their own `require` instead.
+ */
+function requireHere(): NodeJS.Require {
+  return typeof import.meta.url === "string" ? createRequire(import.meta.url) : require;
 }
