@@ -15,11 +15,14 @@ export interface CommandOutput {
   stderr: string;
 }
 
-/** The environment a user's shell would give npm: none of the variables `pnpm test` sets. */
+/**
+ * The environment a user's shell would give npm and node: none of the variables `pnpm test` and
+ * pnpm's bin shims set (their NODE_PATH would let node find the workspace's own packages).
+ */
 function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|PNPM_|INIT_CWD$|VITEST|NODE_OPTIONS$|TSX_)/.test(key)) env[key] = value;
+    if (!/^(npm_|pnpm_|PNPM_|INIT_CWD$|VITEST|NODE_OPTIONS$|NODE_PATH$|TSX_)/.test(key)) env[key] = value;
   }
   return {
     ...env,

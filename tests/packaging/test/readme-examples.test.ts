@@ -124,10 +124,9 @@ describe("README examples", () => {
       async (_, block) => {
         expect(compile.code, "the examples did not compile").toBe(0);
         const script = join(project, "out", fileOf(block).replace(/\.ts$/, ".js"));
-        const result = await run(process.execPath, [script], project, {
-          ...process.env,
-          REDIS_URL: redis.url,
-        });
+        // Without the NODE_PATH of pnpm's bin shims: only the temporary project's node_modules resolve.
+        const { NODE_PATH: _nodePath, ...env } = process.env;
+        const result = await run(process.execPath, [script], project, { ...env, REDIS_URL: redis.url });
         expect(result.timedOut, `did not exit within 60 s:\n${result.output}`).toBe(false);
         expect(result.code, result.output).toBe(0);
       },
