@@ -14,6 +14,7 @@ import {
   readManifest,
   readmeInstallLine,
 } from "./published-packages";
+import { compileQuickStarts, USER_DEV_DEPENDENCIES } from "./user-quick-start";
 
 /**
  * Each published package as a user gets it: packed, then installed with plain npm from the
@@ -220,4 +221,30 @@ describe("a runner app bundled to CommonJS with esbuild", () => {
     const { stdout } = await user.node([app], { REDIS_URL: redis.url });
     expect(stdout.trim().split("\n")).toEqual(["hello from the bundle", "succeeded"]);
   });
+});
+
+describe("each README's quick start, compiled and run where its install line installed the package", () => {
+  let redis: TestRedis;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    await Promise.all(
+      [...projects.values()].map((user) => user.npm(["install", "--save-dev", ...USER_DEV_DEPENDENCIES])),
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it.each(byName)(
+    "%s: compiles under strict with decorator metadata, runs against Redis and exits by itself",
+    async (_, pkg) => {
+      const user = project(pkg);
+      for (const script of await compileQuickStarts(user, pkg)) {
+        // Killed, and so failed, if it is still running after 30 s: a quick start must not hang.
+        await user.node([script], { REDIS_URL: redis.url }, 30_000);
+      }
+    },
+  );
 });

@@ -39,12 +39,13 @@ export function runCommand(
   args: readonly string[],
   cwd: string,
   extraEnv: Record<string, string> = {},
+  timeoutMs = 300_000,
 ): Promise<CommandOutput> {
   return new Promise((resolve, reject) => {
     execFile(
       command,
       args,
-      { cwd, env: userEnvironment(extraEnv), maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+      { cwd, env: userEnvironment(extraEnv), maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
       (error, stdout, stderr) => {
         if (error) {
           reject(
@@ -63,8 +64,15 @@ export function runCommand(
 /** A fresh folder with a package.json, where a user installs the packages with plain npm. */
 export interface NpmProject {
   readonly dir: string;
-  /** `node <args>` in the project, e.g. `["-e", "require('@octo/logger')"]`. */
-  node(args: readonly string[], extraEnv?: Record<string, string>): Promise<CommandOutput>;
+  /**
+   * `node <args>` in the project, e.g. `["-e", "require('@octo/logger')"]`; a process still
+   * running after `timeoutMs` is killed and the call rejects.
+   */
+  node(
+    args: readonly string[],
+    extraEnv?: Record<string, string>,
+    timeoutMs?: number,
+  ): Promise<CommandOutput>;
   /** `npm <args>` in the project. */
   npm(args: readonly string[]): Promise<CommandOutput>;
   /** Names of every package installed anywhere under node_modules, nested ones included. */
@@ -89,7 +97,7 @@ export async function createNpmProject(
   await mkdir(NPM_CACHE, { recursive: true });
   const project: NpmProject = {
     dir,
-    node: (args, extraEnv) => runCommand(process.execPath, args, dir, extraEnv),
+    node: (args, extraEnv, timeoutMs) => runCommand(process.execPath, args, dir, extraEnv, timeoutMs),
     npm: (args) => runCommand("npm", args, dir),
     installedPackages: () => listInstalled(join(dir, "node_modules")),
   };
