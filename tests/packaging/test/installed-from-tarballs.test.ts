@@ -11,6 +11,7 @@ import { packAll } from "./pack";
 import {
   PUBLISHED_PACKAGES,
   type PublishedPackage,
+  REPO_ROOT,
   readManifest,
   readmeInstallLine,
 } from "./published-packages";
@@ -83,6 +84,31 @@ describe("installed with npm from the packed tarballs", () => {
     expect(cjsNames).toEqual(esmNames);
     for (const name of pkg.exports) expect(esmNames).toContain(name);
   });
+
+  it.each(byName)(
+    "%s: ships the MIT LICENSE and names its repository folder, homepage and issue tracker",
+    async (_, pkg) => {
+      const installedDir = join(project(pkg).dir, "node_modules", pkg.name);
+      const license = await readFile(join(installedDir, "LICENSE"), "utf8");
+      expect(license).toBe(await readFile(join(REPO_ROOT, "LICENSE"), "utf8"));
+      const manifest = JSON.parse(await readFile(join(installedDir, "package.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
+      expect(manifest).toMatchObject({
+        license: "MIT",
+        repository: {
+          type: "git",
+          url: "git+https://github.com/octo-jobs/octo-jobs.git",
+          directory: pkg.dir,
+        },
+        homepage: `https://github.com/octo-jobs/octo-jobs/tree/main/${pkg.dir}#readme`,
+        bugs: { url: "https://github.com/octo-jobs/octo-jobs/issues" },
+        publishConfig: { access: "public", provenance: true },
+      });
+      expect((manifest.keywords as string[]).length).toBeGreaterThan(0);
+    },
+  );
 
   it("the runner's README line installs the registry's latest ioredis and inversify", async () => {
     const user = project(PUBLISHED_PACKAGES.find((pkg) => pkg.name === "@octo/runner") as PublishedPackage);
