@@ -299,7 +299,9 @@ export class JobRunner {
       if (e.def.queryMethod) channels.set(this.queueOf(e).wakeChannel, e);
     }
     if (channels.size === 0) return;
-    const listener = redis.duplicate() as Redis | Cluster;
+    // ioredis 6 types Redis's and Cluster's duplicate() with overloads a union cannot call.
+    const duplicate: () => Redis | Cluster = redis.duplicate.bind(redis);
+    const listener = duplicate();
     this.fillListener = listener;
     listener.on("error", (err: unknown) =>
       this.logger.debug({ err }, "fill listener connection error; ticks still start the workers"),
