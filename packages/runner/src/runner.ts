@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { assertNoClashes, type CronGroup, getCronGroups, type JobDefinition } from "@octo/decorators";
+import {
+  assertNoClashes,
+  type CronGroup,
+  getCronGroups,
+  getUndecoratedJobClasses,
+  type JobDefinition,
+} from "@octo/decorators";
 import { childLogger, describeThrown, type LoggerLike, parseDuration, silentLogger } from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
@@ -216,6 +222,12 @@ export class JobRunner {
       if (this.jobs.size === 0) {
         this.logger.warn(
           "no @cron jobs are registered, so nothing is scheduled: import the modules that declare them before creating the JobRunner, and compile with experimentalDecorators",
+        );
+      }
+      for (const className of getUndecoratedJobClasses()) {
+        this.logger.warn(
+          { class: className },
+          `${className} has @job or @query methods but no @cron: its jobs are not scheduled; add @cron("group") to the class`,
         );
       }
       honourStop();

@@ -24,7 +24,9 @@ afterAll(async () => {
 
 /** Next 1 January, 00:00 in Tokyo. */
 function nextNewYearInTokyo(): Date {
-  const year = Number(new Intl.DateTimeFormat("en", { timeZone: "Asia/Tokyo", year: "numeric" }).format(new Date()));
+  const year = Number(
+    new Intl.DateTimeFormat("en", { timeZone: "Asia/Tokyo", year: "numeric" }).format(new Date()),
+  );
   // 00:00 in Tokyo (UTC+9, no daylight saving) is 15:00 UTC the day before.
   return new Date(Date.UTC(year + 1, 0, 1) - 9 * 3600_000);
 }
@@ -34,14 +36,18 @@ it("start() logs every job it scheduled with its schedule, time zone and next fi
   const runner = new JobRunner(new Container());
   await runner.start(redis.client(), logger);
   await runner.stop();
-  const scheduled = logger.lines.filter((l) => l.level === "info" && l.message === "scheduled job").map((l) => l.args[0]);
+  const scheduled = logger.lines
+    .filter((l) => l.level === "info" && l.message === "scheduled job")
+    .map((l) => l.args[0]);
   expect(scheduled).toContainEqual({
     job: "said.new-year",
     schedule: "0 0 1 1 *",
     timezone: "Asia/Tokyo",
     nextFireAt: nextNewYearInTokyo().toISOString(),
   });
-  expect(scheduled).toContainEqual(expect.objectContaining({ job: "said.every-second", schedule: "* * * * * *" }));
+  expect(scheduled).toContainEqual(
+    expect.objectContaining({ job: "said.every-second", schedule: "* * * * * *" }),
+  );
 });
 
 it("status() tells each job's next fire, computed in its time zone", async () => {
