@@ -21,6 +21,15 @@ export function claimTtlMs(maxComputeTime: number, minClaimTtl: number): number 
   return Math.max(maxComputeTime, minClaimTtl);
 }
 
+/**
+ * The period of one run's lease on its job: the runner's `runLease`, but never longer than the
+ * job's maxComputeTime (a run is not meant to outlive it, and a crashed run should free its job
+ * no later than the old maxComputeTime lock did), and at least 1 s so renewals stay cheap.
+ */
+export function runLeasePeriodMs(runLeaseMs: number, maxComputeTimeMs: number): number {
+  return Math.max(1000, Math.min(runLeaseMs, maxComputeTimeMs));
+}
+
 /** How a run lease of `periodMs` is kept: renewed three times per period, so two renewals may fail. */
 export function runLeaseRenewEveryMs(periodMs: number): number {
   return Math.max(1, Math.floor(periodMs / 3));

@@ -2,7 +2,7 @@ import type { JobDefinition } from "@octo/decorators";
 import { childLogger, describeThrown, type LoggerLike, MAX_TIMER_DELAY_MS } from "@octo/internal";
 import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
-import { claimTtlMs, retryDelayMs, shouldRetry } from "./decisions";
+import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
 import { claimTick, type RunnerKeys } from "./keys";
 import { runQueryFill } from "./query-fill";
 import type { QueueWorkers } from "./queue-workers";
@@ -93,7 +93,7 @@ export async function executeRun(
       prefix: host.keys.prefix,
       name: host.keys.runLease(job),
       owner: `${host.instanceId}:${T}:${Math.random().toString(36).slice(2, 8)}`,
-      periodMs: host.runLeaseMs,
+      periodMs: runLeasePeriodMs(host.runLeaseMs, def.config.maxComputeTime),
       waitMs: host.lockWaitMs,
       signal: controller.signal,
       logger,

@@ -3,6 +3,7 @@ import {
   claimTtlMs,
   fireTime,
   retryDelayMs,
+  runLeasePeriodMs,
   runLeaseRenewEveryMs,
   shouldRetry,
   startDecision,
@@ -19,6 +20,12 @@ describe("decisions", () => {
   it("a tick claim lives as long as the run may, and at least the minimum", () => {
     expect(claimTtlMs(3_600_000, 60_000)).toBe(3_600_000);
     expect(claimTtlMs(2_000, 60_000)).toBe(60_000);
+  });
+
+  it("a run lease lasts runLease, never longer than maxComputeTime, never under a second", () => {
+    expect(runLeasePeriodMs(10_000, 3_600_000)).toBe(10_000);
+    expect(runLeasePeriodMs(10_000, 5_000)).toBe(5_000);
+    expect(runLeasePeriodMs(10_000, 200)).toBe(1_000);
   });
 
   it("a run lease is renewed three times per period", () => {
