@@ -44,6 +44,7 @@ describe("what the decorators refuse, loudly", () => {
     const err = thrown(() => {
       class Reports {
         @job("nightly", "0 0 * * *") static async nightly() {}
+        async daily() {}
       }
       return Reports;
     });
