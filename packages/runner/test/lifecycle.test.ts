@@ -127,6 +127,29 @@ it("stop() during start(): start() resolves, nothing is scheduled, no task, time
   }
 });
 
+it("a start() that fails leaves nothing running and the runner idle, so it can start again", async () => {
+  const port = Number(new URL(redis.url).port);
+  const proxy = await startTcpProxy(port);
+  const client = new Redis(proxy.port, "127.0.0.1", { maxRetriesPerRequest: 0, lazyConnect: true });
+  client.on("error", () => {});
+  try {
+    proxy.pause();
+    const runner = new JobRunner(new Container());
+    await expect(runner.start(client)).rejects.toThrow();
+    expect(liveTasks().filter((n) => n.startsWith("life"))).toEqual([]);
+    const firesThen = fires;
+    await sleep(1500);
+    expect(fires).toBe(firesThen);
+    proxy.resume();
+    await runner.start(client);
+    await waitUntil("the started runner fires", () => fires > firesThen, 5000);
+    await runner.stop();
+  } finally {
+    client.disconnect();
+    await proxy.close();
+  }
+});
+
 it("a run waiting for its job's lease when stop() is called never starts its handler", async () => {
   const client = redis.client();
   await acquireLock(client, "job:life.waits", "someone-else", "1m");
