@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import {
   assertNoClashes,
   type CronGroup,
@@ -7,7 +5,7 @@ import {
   getUndecoratedJobClasses,
   type JobDefinition,
 } from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike, parseDuration, silentLogger } from "@octo/internal";
+import { childLogger, describeThrown, type LoggerLike, silentLogger } from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
@@ -23,6 +21,7 @@ import {
 import { FillListener } from "./fill-listener";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
+import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
 import { QueueWorkers } from "./queue-workers";
 import { JobSchedules } from "./schedule";
 import { readStatus } from "./status";
@@ -40,15 +39,6 @@ interface Job {
 
 /** Thrown inside start() when stop() came meanwhile; start() then unwinds and resolves. */
 class StopDuringStart extends Error {}
-
-/** Whether `value` is an object with a function under each of `names` (duck typing across copies). */
-function hasMethods(value: unknown, names: string[]): boolean {
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
-  return names.every((n) => typeof (value as Record<string, unknown>)[n] === "function");
-}
-
-const AN_IOREDIS_CLIENT = "an ioredis Redis or Cluster client (new Redis(url))";
-const MIN_RUN_LEASE_MS = 1000;
 
 /**
  * Schedules every `@cron` job and runs each scheduled fire on exactly one instance. Its lifecycle
@@ -82,39 +72,12 @@ export class JobRunner {
     private readonly container: Container,
     options: JobRunnerOptions = {},
   ) {
-    if (!hasMethods(container, ["isBound", "bind", "get"])) {
-      throw new InvalidRunnerArgumentError(
-        "container",
-        container,
-        "an inversify Container (new Container())",
-      );
-    }
-    if (typeof options !== "object" || options === null) {
-      throw new InvalidRunnerArgumentError("options", options, "an object of JobRunnerOptions or undefined");
-    }
-    this.prefix = options.prefix ?? "octo";
-    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
-    this.minClaimTtl = options.minClaimTtl ?? 60_000;
-    this.lockWaitMs = options.lockWaitMs ?? 1000;
-    for (const [argument, value] of [
-      ["options.prefix", this.prefix],
-      ["options.instanceId", this.instanceId],
-    ] as const) {
-      if (typeof value !== "string" || value.length === 0) {
-        throw new InvalidRunnerArgumentError(argument, value, "a non-empty string");
-      }
-    }
-    if (typeof this.minClaimTtl !== "number" || !Number.isFinite(this.minClaimTtl) || this.minClaimTtl <= 0) {
-      throw new InvalidRunnerArgumentError(
-        "options.minClaimTtl",
-        this.minClaimTtl,
-        "a positive number of ms",
-      );
-    }
-    if (typeof this.lockWaitMs !== "number" || !Number.isFinite(this.lockWaitMs) || this.lockWaitMs < 0) {
-      throw new InvalidRunnerArgumentError("options.lockWaitMs", this.lockWaitMs, "a number of ms >= 0");
-    }
-    this.runLeaseMs = parseRunLease(options.runLease);
+    const resolved = resolveRunnerOptions(container, options);
+    this.prefix = resolved.prefix;
+    this.instanceId = resolved.instanceId;
+    this.minClaimTtl = resolved.minClaimTtl;
+    this.lockWaitMs = resolved.lockWaitMs;
+    this.runLeaseMs = resolved.runLeaseMs;
     this.keys = new RunnerKeys(this.prefix);
     const groups = getCronGroups();
     assertNoClashes(groups);
@@ -144,23 +107,8 @@ export class JobRunner {
     if (startDecision(this.state) === "already-started") {
       return Promise.reject(new RunnerAlreadyStartedError(this.instanceId));
     }
-    if (!hasMethods(redis, ["defineCommand", "sadd", "hset", "get", "set", "duplicate"])) {
-      return Promise.reject(new InvalidRunnerArgumentError("redis", redis, AN_IOREDIS_CLIENT));
-    }
-    if ((redis as { status?: string }).status === "end") {
-      return Promise.reject(
-        new InvalidRunnerArgumentError(
-          "redis",
-          redis,
-          "an open client, but this one was closed by quit() or disconnect(): pass a connected client",
-        ),
-      );
-    }
-    if (!hasMethods(logger, ["debug", "info", "warn", "error"])) {
-      return Promise.reject(
-        new InvalidRunnerArgumentError("logger", logger, "a logger with debug, info, warn and error methods"),
-      );
-    }
+    const invalid = startArgumentError(redis, logger);
+    if (invalid) return Promise.reject(invalid);
     this.state = "starting";
     this.starting = this.startUp(redis, logger);
     return this.starting;
@@ -421,26 +369,4 @@ export class JobRunner {
       `a job's full name as a string (known jobs: ${listNames(this.jobNames)})`,
     );
   }
-}
-
-function parseRunLease(value: unknown): number {
-  if (value === undefined) return 10_000;
-  let ms: number;
-  try {
-    ms = parseDuration("options.runLease", value);
-  } catch {
-    throw new InvalidRunnerArgumentError(
-      "options.runLease",
-      value,
-      'a duration of at least 1 s ("10s" or 10000)',
-    );
-  }
-  if (ms < MIN_RUN_LEASE_MS) {
-    throw new InvalidRunnerArgumentError(
-      "options.runLease",
-      value,
-      'a duration of at least 1 s ("10s" or 10000)',
-    );
-  }
-  return ms;
 }
