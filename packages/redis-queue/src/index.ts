@@ -1,3 +1,4 @@
+export { AckFailedError } from "./ack-failed-error";
 export { type Codec, jsonCodec } from "./codec";
 export { InvalidArgumentError, UnencodableItemError } from "./errors";
 export {
