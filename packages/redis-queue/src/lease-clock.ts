@@ -29,12 +29,13 @@ export function leaseMarginMs(leaseMs: number): number {
 }
 
 /**
- * How often leases are renewed: every third of the lease, so two renewals can fail before one
- * runs out; never longer than a Node.js timer can wait (a longer delay would fire at once, and a
- * renewal every millisecond would follow).
+ * How often leases are renewed: every quarter of the lease, so that after Redis was busy or
+ * unreachable for up to half a lease a renewal still gets through before the local clock gives
+ * the lease up; never longer than a Node.js timer can wait (a longer delay would fire at once,
+ * and a renewal every millisecond would follow).
  */
 export function renewIntervalMs(leaseMs: number): number {
-  return Math.max(1, Math.min(Math.floor(leaseMs / 3), MAX_TIMER_DELAY_MS));
+  return Math.max(1, Math.min(Math.floor(leaseMs / 4), MAX_TIMER_DELAY_MS));
 }
 
 /**

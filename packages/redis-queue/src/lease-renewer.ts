@@ -5,8 +5,12 @@ import { type LeaseClock, renewIntervalMs } from "./lease-clock";
 import type { WorkerKeys } from "./worker-config";
 import { LEASE_HELD, perCall, type WorkerScripts } from "./worker-scripts";
 
-/** After a renewal failed, the next try comes this soon (or at the usual interval if sooner). */
-const RETRY_MS = 50;
+/**
+ * After a renewal failed, the next try comes this soon (or at the usual interval if sooner): a
+ * renewal that timed out while Redis was busy is followed at once by one that gets through as
+ * soon as Redis is back.
+ */
+const RETRY_MS = 20;
 
 export interface RenewerHost {
   readonly redis: (Redis | Cluster) & WorkerScripts;
@@ -21,7 +25,7 @@ export interface RenewerHost {
 }
 
 /**
- * Renews every lease the worker holds, every third of the lease; after a failed renewal it tries
+ * Renews every lease the worker holds, every quarter of the lease; after a failed renewal it tries
  * again soon, while the local lease clock still allows. A renewal moves only deadlines, so one
  * re-sent after a lost reply, or one that timed out here and ran in Redis anyway, is harmless.
  */

@@ -494,12 +494,13 @@ export class Worker<T> {
     if (batch.length === 0) return;
     const k = this.config.keys;
     try {
+      let released = 0;
       // Last call first: each puts its items at the head, so the order they were taken is kept.
       for (const leases of perCall(batch).reverse()) {
         const args: string[] = [];
         for (const lease of leases) args.push(lease.id, lease.token);
         const callId = `${this.workerId}:release:${leases[0]?.token}:${leases[0]?.id}`;
-        await retrying(
+        released += await retrying(
           () =>
             this.redis.octoQueueRelease(
               k.inflight,
@@ -517,6 +518,10 @@ export class Worker<T> {
           () => undefined,
         );
       }
+      this.config.logger.debug(
+        { queue: this.config.name, items: batch.length, released },
+        "gave back unstarted items",
+      );
     } catch (err) {
       // Not lost: their leases run out and any worker takes them again.
       this.config.logger.warn(
