@@ -18,9 +18,11 @@ for i = 3, #ARGV, 2 do
   if state == LEASE_HELD then mine[#mine + 1] = id end
 end
 if #mine > 0 then
+  -- Redis does not undo a script's writes when a later command fails: the stall counts go first,
+  -- so that a refusal there leaves the items leased, to be acked again.
+  redis.call('HDEL', KEYS[4], unpack(mine))
   redis.call('ZREM', KEYS[1], unpack(mine))
   redis.call('HDEL', KEYS[2], unpack(mine))
   redis.call('HDEL', KEYS[3], unpack(mine))
-  redis.call('HDEL', KEYS[4], unpack(mine))
 end
 return remember(KEYS[5], 'ack', ARGV[1], ARGV[2], codes)

@@ -12,20 +12,22 @@ export function isRefusal(error: unknown): boolean {
 }
 
 /**
- * Runs `call`, and again after a failure while `keepTrying()` allows (a few times at most when
- * Redis refused it), with a delay doubling from 50 ms to 1 s. Rejects with the last error.
+ * Runs `call`, and again after a failure while `keepTrying()` allows (when Redis refused it, at
+ * most `refusedAttempts` times in all), with a delay doubling from 50 ms to 1 s. Rejects with the
+ * last error.
  */
 export async function retrying<R>(
   call: () => Promise<R>,
   keepTrying: () => boolean,
   onRetry: (error: unknown, attempt: number) => void,
+  refusedAttempts = REFUSED_ATTEMPTS,
 ): Promise<R> {
   let delay = FIRST_DELAY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if ((isRefusal(error) && attempt >= REFUSED_ATTEMPTS) || !keepTrying()) throw error;
+      if ((isRefusal(error) && attempt >= refusedAttempts) || !keepTrying()) throw error;
       onRetry(error, attempt);
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, MAX_DELAY_MS);

@@ -62,13 +62,17 @@ export class WakeUp {
     this.subscriber = undefined;
     // QUIT waits for a reconnecting connection; never let that hold up the end of work().
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      subscriber.quit().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 1000);
+    const quit = await Promise.race([
+      subscriber.quit().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), 1000);
       }),
     ]);
     clearTimeout(timer);
-    subscriber.disconnect();
+    // After a QUIT that went through, disconnect() would only arm ioredis' own 2 s fallback timer.
+    if (!quit) subscriber.disconnect();
   }
 }

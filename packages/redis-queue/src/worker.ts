@@ -169,6 +169,7 @@ export class Worker<T> {
       if (lease.suspect && !lease.markedRunning && !(await this.renewer.markRunning(lease))) continue;
       lease.started = true;
       this.running.add(lease);
+      this.maybeFetch();
       if (this.state !== "running" && this.config.signal?.aborted) lease.abort(new Error("worker stopped"));
       try {
         await this.process(lease, lane);
@@ -197,7 +198,6 @@ export class Worker<T> {
           );
           continue;
         }
-        this.maybeFetch();
         return lease;
       }
       this.waiting++;

@@ -1,5 +1,5 @@
 import { RedisQueue } from "@octo/redis-queue";
-import { recordingLogger, startNodeProcess } from "@octo/testing";
+import { recordingLogger, startNodeProcess, waitUntil } from "@octo/testing";
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { sleep, useRedis } from "./support";
@@ -26,7 +26,11 @@ async function stallPastLease(name: string, vars: Record<string, string>) {
     async () => {
       process.kill(stopped.pid, "SIGCONT");
       resumed = true;
-      await stopped.waitFor(/^warn (acks refused|item failed after its lease was lost)/m);
+      // Its ack, its failure or (when its handler rejected after the local clock aborted it) its
+      // give-back reaches Redis, which refuses it.
+      await stopped.waitFor(
+        /^(warn acks refused|warn item failed after its lease was lost|info handler interrupted)/m,
+      );
     },
     { drainGraceMs: 0 },
   );
@@ -73,7 +77,8 @@ describe("leases", () => {
 
   it("a worker stopped (SIGSTOP) past its lease cannot fail the item into retry or the dead letter", async () => {
     const outcome = await stallPastLease("stalled-fail", { HANDLER_MS: "300", FAIL: "1", RETRIES: "0" });
-    expect(outcome.stopped).toMatch(/^warn item failed after its lease was lost; its new holder decides$/m);
+    expect(outcome.stopped).toMatch(/^failed only$/m);
+    expect(outcome.stopped).toMatch(/^aborted only$/m);
     expect(outcome.nextHolder).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
     expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
   });
@@ -99,6 +104,26 @@ describe("leases", () => {
     // Alone, the first worker would need 1 s for all 40; the second joins after 0.1 s and,
     // with items left for it, does a fair part. A worker that took a whole batch would leave it none.
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
+  });
+
+  it("a worker with parallelism 1 does not take the next slow item while another worker is idle", async () => {
+    await new RedisQueue<number>("no-hoard", env.redis).fill([1, 2]);
+    const handledBy: Record<string, number[]> = { first: [], second: [] };
+    let firstStarted = false;
+    const work = (who: "first" | "second") =>
+      new RedisQueue<number>("no-hoard", env.server.client()).work(
+        async (item) => {
+          handledBy[who]?.push(item);
+          if (who === "first") firstStarted = true;
+          await sleep(1000);
+        },
+        { parallelism: 1, drainGraceMs: 0 },
+      );
+    const first = work("first");
+    await waitUntil("the first worker to start an item", () => firstStarted);
+    const second = work("second");
+    await Promise.all([first, second]);
+    expect(handledBy).toEqual({ first: [1], second: [2] });
   });
 
   it("fast items are taken many per round trip", async () => {
