@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { describeThrown, toError } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { AckBatcher } from "./ack-batcher";
 import { Lease } from "./lease";
 import { ExpiryTimer, LeaseClock } from "./lease-clock";
+import { LeaseEndings } from "./lease-endings";
 import { LeaseRenewer } from "./lease-renewer";
-import { isRefusal, retrying } from "./retrying";
+import { isRefusal } from "./retrying";
 import { PaceMeter, takeSize } from "./take-size";
 import { WakeUp } from "./wake-up";
 import type { WorkerConfig } from "./worker-config";
-import { ITEM_MISSING, LEASE_LOST, perCall, type WorkerScripts, withWorkerScripts } from "./worker-scripts";
+import { ITEM_MISSING, type WorkerScripts, withWorkerScripts } from "./worker-scripts";
 
 /** Handed to a handler with each item. */
 export interface WorkContext {
@@ -65,6 +65,7 @@ export class Worker<T> {
   private readonly renewer: LeaseRenewer;
   private readonly acks: AckBatcher;
   private readonly wake: WakeUp;
+  private readonly endings: LeaseEndings<T>;
   private readonly pace = new PaceMeter();
   /** Every lease this worker holds: buffered, running, or finished and not yet acked. */
   private readonly held = new Set<Lease>();
@@ -118,6 +119,15 @@ export class Worker<T> {
       this.workerId,
     );
     this.wake = new WakeUp(redis, config.keys.wake, config.logger, config.name);
+    this.endings = new LeaseEndings({
+      config,
+      redis: this.redis,
+      workerId: this.workerId,
+      repliesKey: this.repliesKey,
+      repliesTtlMs: this.repliesTtlMs,
+      result: this.result,
+      held: this.held,
+    });
   }
 
   async run(): Promise<WorkResult> {
@@ -133,7 +143,9 @@ export class Worker<T> {
       signal?.removeEventListener("abort", onAbort);
       await this.taking;
       await this.wake.close();
-      await this.releaseBuffer();
+      const unstarted = this.buffer;
+      this.buffer = [];
+      await this.endings.releaseUnstarted(unstarted);
       await this.acks.flush();
       this.renewer.stop();
       this.expiryTimer.stop();
@@ -370,7 +382,7 @@ export class Worker<T> {
       attempt = Number(value.slice(0, bar1)) + 1;
       item = this.config.codec.decode(value.slice(bar2 + 1));
     } catch (err) {
-      await this.deadLetter(lease, lane, err);
+      await this.endings.deadLetter(lease, lane, err);
       return;
     }
     try {
@@ -383,165 +395,11 @@ export class Worker<T> {
       });
     } catch (err) {
       // Interrupted (a stop, or a lease that may have run out): not a failed attempt.
-      if (lease.aborted) await this.giveBack(lease, lane, err);
-      else await this.recordFailure(lease, lane, attempt, err);
+      if (lease.aborted) await this.endings.giveBack(lease, lane, err);
+      else await this.endings.recordFailure(lease, lane, attempt, err);
       return;
     }
     this.result.processed++;
     this.acks.push(lease);
   }
-
-  /** Retries a call that ends `lease` while the local clock says the lease holds. */
-  private endLease<R>(lease: Lease, what: string, call: () => Promise<R>): Promise<R> {
-    return retrying(
-      call,
-      () => performance.now() < lease.localExpiry,
-      (err, attempt) =>
-        this.config.logger.warn({ err, queue: this.config.name, id: lease.id, attempt }, `${what}; retrying`),
-    ).finally(() => this.held.delete(lease));
-  }
-
-  private async recordFailure(lease: Lease, lane: number, attempt: number, err: unknown): Promise<void> {
-    const { keys: k, logger, name, retries, timeoutMs } = this.config;
-    this.result.failed++;
-    const outcome = await this.endLease(lease, "could not record a failure", () =>
-      this.redis.octoQueueFail(
-        k.inflight,
-        k.items,
-        k.delayed,
-        k.dead,
-        k.lease,
-        k.stalls,
-        this.repliesKey,
-        lease.id,
-        lease.token,
-        retries,
-        timeoutMs,
-        failureText(err),
-        `${lease.token}:${lease.id}`,
-        `end:${lane}`,
-        this.repliesTtlMs,
-      ),
-    );
-    const fields = { err: toError(err), queue: name, id: lease.id, attempt };
-    if (outcome === 2) {
-      this.result.deadLettered++;
-      logger.error(fields, "item moved to the dead letter");
-    } else if (outcome === 1) {
-      logger.warn(fields, "item failed, will retry");
-    } else if (outcome === LEASE_LOST) {
-      logger.warn(fields, "item failed after its lease was lost; its new holder decides");
-    } else {
-      logger.warn(fields, "item failed after it was finished elsewhere");
-    }
-  }
-
-  private async deadLetter(lease: Lease, lane: number, err: unknown): Promise<void> {
-    const k = this.config.keys;
-    const moved = await this.endLease(lease, "could not dead-letter an undecodable item", () =>
-      this.redis.octoQueueDeadLetter(
-        k.inflight,
-        k.items,
-        k.dead,
-        k.lease,
-        k.stalls,
-        this.repliesKey,
-        lease.id,
-        lease.token,
-        `decode error: ${describeThrown(err)}`,
-        `${lease.token}:${lease.id}`,
-        `end:${lane}`,
-        this.repliesTtlMs,
-      ),
-    );
-    if (moved === 1) {
-      this.result.deadLettered++;
-      this.config.logger.error(
-        { err: toError(err), queue: this.config.name, id: lease.id },
-        "undecodable item moved to the dead letter",
-      );
-    }
-  }
-
-  /** An interrupted item goes back to the head of pending, attempts unchanged. */
-  private async giveBack(lease: Lease, lane: number, err: unknown): Promise<void> {
-    const k = this.config.keys;
-    const released = await this.endLease(lease, "could not give back an interrupted item", () =>
-      this.redis.octoQueueRelease(
-        k.inflight,
-        k.pending,
-        k.lease,
-        k.items,
-        this.repliesKey,
-        k.wake,
-        `${lease.token}:${lease.id}`,
-        `end:${lane}`,
-        this.repliesTtlMs,
-        lease.id,
-        lease.token,
-      ),
-    );
-    this.config.logger.info(
-      { err: toError(err), queue: this.config.name, id: lease.id, released: released === 1 },
-      "handler interrupted; its item goes back unchanged",
-    );
-  }
-
-  /** Gives items taken but not started back to the head of pending, in their order. */
-  private async releaseBuffer(): Promise<void> {
-    const batch = this.buffer.filter((lease) => performance.now() < lease.localExpiry);
-    this.buffer = [];
-    if (batch.length === 0) return;
-    const k = this.config.keys;
-    try {
-      let released = 0;
-      // Last call first: each puts its items at the head, so the order they were taken is kept.
-      for (const leases of perCall(batch).reverse()) {
-        const args: string[] = [];
-        for (const lease of leases) args.push(lease.id, lease.token);
-        const callId = `${this.workerId}:release:${leases[0]?.token}:${leases[0]?.id}`;
-        released += await retrying(
-          () =>
-            this.redis.octoQueueRelease(
-              k.inflight,
-              k.pending,
-              k.lease,
-              k.items,
-              this.repliesKey,
-              k.wake,
-              callId,
-              "release",
-              this.repliesTtlMs,
-              ...args,
-            ),
-          () => leases.every((lease) => performance.now() < lease.localExpiry),
-          () => undefined,
-        );
-      }
-      this.config.logger.debug(
-        { queue: this.config.name, items: batch.length, released },
-        "gave back unstarted items",
-      );
-    } catch (err) {
-      // Not lost: their leases run out and any worker takes them again.
-      this.config.logger.warn(
-        { err, queue: this.config.name, items: batch.length },
-        "could not give back unstarted items; they return when their leases run out",
-      );
-    } finally {
-      for (const lease of batch) this.held.delete(lease);
-    }
-  }
-}
-
-/** The text a failure is recorded with: an Error's stack, anything else described readably. */
-function failureText(err: unknown): string {
-  if (err instanceof Error) {
-    try {
-      if (typeof err.stack === "string" && err.stack !== "") return err.stack;
-    } catch {
-      // a throwing stack getter: fall through to the description
-    }
-  }
-  return describeThrown(err);
 }
