@@ -4,6 +4,8 @@ export class Lease {
   private reason?: Error;
   /** The handler has been called. */
   started = false;
+  /** The handler has returned; its ack is on its way. */
+  finished = false;
   /** Redis knows the item runs: if its lease runs out now, that counts as a stall. */
   markedRunning: boolean;
   /**

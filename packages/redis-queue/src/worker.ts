@@ -338,6 +338,8 @@ export class Worker<T> {
 
   /** Redis says this worker no longer holds `lease`: never start it, abort its handler. */
   private lost(lease: Lease, code: number): void {
+    // A renewal that crossed this lease's ack in flight finds the item gone: the ack decides.
+    if (lease.finished) return;
     this.held.delete(lease);
     const index = this.buffer.indexOf(lease);
     if (index >= 0) this.buffer.splice(index, 1);
@@ -399,6 +401,7 @@ export class Worker<T> {
       else await this.endings.recordFailure(lease, lane, attempt, err);
       return;
     }
+    lease.finished = true;
     this.result.processed++;
     this.acks.push(lease);
   }
