@@ -59,14 +59,13 @@ export class LeaseRenewer {
   }
 
   /**
-   * Tells Redis `lease`'s item runs (so its expiry counts as a stall) and renews it; answers
-   * whether the worker still holds it. Run before starting an item whose lease ran out before.
+   * Tells Redis `lease`'s item runs (so its expiry counts as a stall) and renews it. Run before
+   * starting an item whose lease ran out before; a lease Redis says is lost goes to `lost()`.
    */
-  async markRunning(lease: Lease): Promise<boolean> {
+  async markRunning(lease: Lease): Promise<void> {
     lease.started = true;
     await this.renew([lease]);
     lease.started = false;
-    return lease.markedRunning;
   }
 
   /** Renews `leases`; answers false when a call failed (those leases keep their old expiry). */

@@ -176,9 +176,17 @@ export class Worker<T> {
     for (;;) {
       const lease = await this.next();
       if (!lease) return;
-      // Its lease ran out before, unseen: tell Redis it runs before running it, so that if it
-      // kills this worker too, that counts as a stall.
-      if (lease.suspect && !lease.markedRunning && !(await this.renewer.markRunning(lease))) continue;
+      if (lease.suspect && !lease.markedRunning) {
+        // Its lease ran out before, unseen: tell Redis it runs before running it, so that if it
+        // kills this worker too, that counts as a stall.
+        await this.renewer.markRunning(lease);
+        if (!this.held.has(lease)) continue;
+        if (this.state !== "running") {
+          // Stopped meanwhile: it goes back with the other unstarted items.
+          this.buffer.unshift(lease);
+          return;
+        }
+      }
       lease.started = true;
       this.running.add(lease);
       this.maybeFetch();
