@@ -107,7 +107,7 @@ describe("leases", () => {
   });
 
   it("a worker with parallelism 1 does not take the next slow item while another worker is idle", async () => {
-    await new RedisQueue<number>("no-hoard", env.redis).fill([1, 2]);
+    await new RedisQueue<number>("no-hoard", env.redis).fill([1, 2, 3, 4]);
     const handledBy: Record<string, number[]> = { first: [], second: [] };
     let firstStarted = false;
     const work = (who: "first" | "second") =>
@@ -121,9 +121,13 @@ describe("leases", () => {
       );
     const first = work("first");
     await waitUntil("the first worker to start an item", () => firstStarted);
+    // Started well after the first, so that it also finishes its items well after the first.
+    await sleep(300);
     const second = work("second");
     await Promise.all([first, second]);
-    expect(handledBy).toEqual({ first: [1], second: [2] });
+    // The first worker finished item 1 while the second still ran item 2: it took item 3 then,
+    // and left item 4 for the second worker to take when it finished.
+    expect(handledBy).toEqual({ first: [1, 3], second: [2, 4] });
   });
 
   it("fast items are taken many per round trip", async () => {
