@@ -2,7 +2,7 @@ import { describeThrown, toError } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import type { Lease } from "./lease";
 import { retrying } from "./retrying";
-import type { WorkResult } from "./worker";
+import type { WorkResult } from "./work-types";
 import type { WorkerConfig } from "./worker-config";
 import { LEASE_LOST, perCall, type WorkerScripts } from "./worker-scripts";
 

@@ -8,7 +8,8 @@ import fillAppendScript from "./fill-append.lua";
 import fillBeginScript from "./fill-begin.lua";
 import fillEndScript from "./fill-end.lua";
 import requeueScript from "./requeue.lua";
-import { type Handler, Worker, type WorkResult } from "./worker";
+import type { Handler, WorkResult } from "./work-types";
+import { Worker } from "./worker";
 import { MAX_ITEMS_PER_CALL } from "./worker-scripts";
 
 /** Options of `new RedisQueue(name, redis, options)`. */
@@ -47,7 +48,7 @@ export interface WorkOptions {
   drainGraceMs?: number;
 }
 
-export type { Handler, WorkContext, WorkResult } from "./worker";
+export type { Handler, WorkContext, WorkResult } from "./work-types";
 
 /** Counts from `stats()`. */
 export interface QueueStats {
