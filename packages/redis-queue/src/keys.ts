@@ -26,6 +26,14 @@ export interface QueueKeys {
    * (`<requeued><call id>`), so a re-sent requeue answers what the first run did.
    */
   requeued: string;
+  /** Hash de-duplication key → the id of the item added under it (see `add`). */
+  dedup: string;
+  /** Hash id → the de-duplication key it was added under (only items added with a key). */
+  keyOf: string;
+  /** Start of the keys `add` leaves for a few minutes with its answer, one per call. */
+  added: string;
+  /** Start of the keys `removeDeadLetters` leaves for a few minutes with its answer, one per call. */
+  removed: string;
 }
 
 /** The keys of queue `name` under `prefix`; both were checked with `assertKeyName`. */
@@ -41,5 +49,9 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     seq: `${base}seq`,
     wake: `${base}wake`,
     requeued: `${base}requeued:`,
+    dedup: `${base}dedup`,
+    keyOf: `${base}keyof`,
+    added: `${base}added:`,
+    removed: `${base}removed:`,
   };
 }

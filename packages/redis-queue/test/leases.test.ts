@@ -88,7 +88,13 @@ describe("leases", () => {
     expect(firstResult).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
     expect(secondSawItemInFlight).toBe(true);
     expect(secondResult).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
-    expect(await first.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await first.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("a worker whose lease ran out cannot fail the item into retry or the dead letter", async () => {
@@ -106,7 +112,13 @@ describe("leases", () => {
       { logger, drainGraceMs: 0, signal: AbortSignal.timeout(3000) },
     );
     expect(logger.warnings).toContain("item failed after its lease was lost; its new holder decides");
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 1, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 1,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("slow items are shared between workers instead of hoarded by the first to take", async () => {

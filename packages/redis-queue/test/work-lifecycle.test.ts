@@ -22,7 +22,13 @@ describe("work() lifecycle", () => {
     expect(await filling).toBe(true);
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
     expect(result.processed).toBe(5);
-    expect(await worker.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await worker.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("on abort finishes the items in hand, takes no new ones, and leaves the rest pending", async () => {
@@ -152,7 +158,7 @@ describe("work() lifecycle", () => {
       },
       { drainGraceMs: 0 },
     );
-    expect(await queue.requeue()).toBe(true);
+    expect(await queue.requeue()).toBe(2);
     await announced("2");
 
     await queue.work(async () => {}, { drainGraceMs: 0 });
