@@ -95,6 +95,12 @@ describe("stop a query job", () => {
     await waitUntil("every item to be handled", () => handled.size === TOTAL);
     await waitUntil("the queue to be empty", async () => (await queueStats()).inFlight === 0);
     expect([...handled.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(await queueStats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queueStats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 });
