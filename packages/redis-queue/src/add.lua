@@ -1,19 +1,31 @@
 -- Adds items at any time, to pending or (with a delay) to delayed, skipping each item whose
--- de-duplication key belongs to a live item. Keeps its answer for a while under a key of this
--- call's own, so a re-sent call (its reply was lost) answers what the first run did and writes
--- nothing again.
+-- de-duplication key belongs to a live item. Each call carries its sender's call number; its
+-- answer is kept in the sender's answers hash until the sender's floor (the lowest number still
+-- waiting for a reply) passes it, so a re-sent call (its reply was lost) writes nothing again and
+-- answers what the first run did, and the hash holds only the answers still in doubt.
 -- KEYS[1] seq (string)  KEYS[2] items (hash)  KEYS[3] pending (list)  KEYS[4] delayed (zset)
--- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)  KEYS[7] this call's answer
--- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3] delay ms (0: none)
--- ARGV[4] 1 when each payload comes after its key, else 0  ARGV[5..] payloads, or key, payload
+-- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)
+-- KEYS[7] the sender's answers (hash call number -> "added|skipped", floor -> its floor; TTL)
+-- ARGV[1] wake-up channel  ARGV[2] how long the answers hash lives unused, ms  ARGV[3] delay ms
+-- ARGV[4] 1 when each payload comes after its key, else 0  ARGV[5] call number  ARGV[6] floor
+-- ARGV[7..] payloads, or key, payload
 -- Returns { added, skipped }.
 -- An id is "<sequence number>-<ms>", the Redis time the item became (or becomes) due: stats()
 -- reads the age of the head of pending from it.
-local answered = redis.call('GET', KEYS[7])
+local answered = redis.call('HGET', KEYS[7], ARGV[5])
 if answered then
   local a, s = string.match(answered, '^(%d+)|(%d+)$')
   return { tonumber(a), tonumber(s) }
 end
+local floor = tonumber(ARGV[6])
+local kept = redis.call('HGET', KEYS[7], 'floor')
+if kept and floor > tonumber(kept) then
+  -- Floors only grow along one connection, so over its life this deletes each answer once.
+  local old = {}
+  for n = tonumber(kept), floor - 1 do old[#old + 1] = n end
+  for i = 1, #old, 1000 do redis.call('HDEL', KEYS[7], unpack(old, i, math.min(i + 999, #old))) end
+end
+if not kept or floor > tonumber(kept) then redis.call('HSET', KEYS[7], 'floor', floor) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local delay = tonumber(ARGV[3])
@@ -22,7 +34,7 @@ local keyed = ARGV[4] == '1'
 local step = keyed and 2 or 1
 local accepted, keys, seen = {}, {}, {}
 local skipped = 0
-for i = 5, #ARGV, step do
+for i = 7, #ARGV, step do
   if keyed then
     local key = ARGV[i]
     local holder = redis.call('HGET', KEYS[5], key)
@@ -72,5 +84,6 @@ if n > 0 then
     redis.call('PUBLISH', ARGV[1], n)
   end
 end
-redis.call('SET', KEYS[7], n .. '|' .. skipped, 'PX', ARGV[2])
+redis.call('HSET', KEYS[7], ARGV[5], n .. '|' .. skipped)
+redis.call('PEXPIRE', KEYS[7], ARGV[2])
 return { n, skipped }

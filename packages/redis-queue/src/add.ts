@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { describeThrown, InvalidArgumentError, parseDuration } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
+import { addCallsOf } from "./add-calls";
 import type { Codec } from "./codec";
 import { encodeItem } from "./encode-item";
 import type { QueueKeys } from "./keys";
@@ -41,13 +41,17 @@ export interface AddTarget<T> {
 /** The longest delay, about 100 years: due times stay below 10^14 ms, which Lua prints exactly. */
 export const MAX_DELAY_MS = 100 * 365 * 24 * 3600 * 1000;
 
-/** How long an add's answer is kept for a re-sent call: longer than ioredis retries a command. */
-export const ADD_ANSWER_MS = 5 * 60_000;
+/**
+ * How long a sender's answers hash lives without an add: longer than ioredis keeps re-sending a
+ * command whose reply was lost.
+ */
+export const ADD_ANSWERS_TTL_MS = 5 * 60_000;
 
 /**
  * Validates and encodes everything first (one bad item or key and nothing is written), then
- * writes `batchSize` items per script call. Each call carries an id of its own under which
- * Redis keeps its answer, so a call re-sent after a lost reply writes nothing twice.
+ * writes `batchSize` items per script call. Each call carries a number (see AddCalls) under which
+ * Redis keeps its answer while it may be re-sent, so a call re-sent after a lost reply writes
+ * nothing twice.
  */
 export async function addItems<T>(
   target: AddTarget<T>,
@@ -73,20 +77,30 @@ export async function addItems<T>(
       if (keys) args.push(keys[i] as string);
       args.push(payloads[i] as string);
     }
-    const [added, skipped] = await redis.octoQueueAdd(
-      k.seq,
-      k.items,
-      k.pending,
-      k.delayed,
-      k.dedup,
-      k.keyOf,
-      `${k.added}${randomUUID()}`,
-      k.wake,
-      ADD_ANSWER_MS,
-      delayMs,
-      keys ? 1 : 0,
-      ...args,
-    );
+    const calls = addCallsOf(redis, k.added);
+    const { seq, floor } = calls.begin();
+    let answer: [number, number];
+    try {
+      answer = await redis.octoQueueAdd(
+        k.seq,
+        k.items,
+        k.pending,
+        k.delayed,
+        k.dedup,
+        k.keyOf,
+        `${k.added}${calls.id}`,
+        k.wake,
+        ADD_ANSWERS_TTL_MS,
+        delayMs,
+        keys ? 1 : 0,
+        seq,
+        floor,
+        ...args,
+      );
+    } finally {
+      calls.end(seq);
+    }
+    const [added, skipped] = answer;
     result.added += added;
     result.skipped += skipped;
   }

@@ -214,6 +214,20 @@ describe("add() under a lost reply", () => {
   });
 });
 
+describe("add() answers kept for re-sent calls", () => {
+  it("keeps only the answers still in doubt: one small hash per sender, however many calls", async () => {
+    const queue = new RedisQueue<number>("answers", env.redis);
+    await Promise.all(Array.from({ length: 2000 }, (_, n) => queue.add(n)));
+    for (let n = 0; n < 50; n++) await queue.add(n);
+    expect(await queue.length()).toBe(2050);
+    const hashes = await env.redis.keys("octo:q:{answers}:added:*");
+    expect(hashes).toHaveLength(1);
+    // The floor, and the answers of calls whose replies had not come back when the last was sent.
+    expect(await env.redis.hlen(hashes[0] as string)).toBeLessThanOrEqual(3);
+    expect(await env.redis.pttl(hashes[0] as string)).toBeGreaterThan(60_000);
+  });
+});
+
 describe("add() input", () => {
   it.each([
     ["options.delay", { delay: "soon" }, '"soon"'],
