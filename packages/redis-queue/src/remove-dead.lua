@@ -7,9 +7,10 @@ local answered = redis.call('GET', KEYS[2])
 if answered then return tonumber(answered) end
 local ids = {}
 for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
-local present = {}
+local present, seen = {}, {}
 for _, id in ipairs(ids) do
-  if redis.call('HEXISTS', KEYS[1], id) == 1 then present[#present + 1] = id end
+  if not seen[id] and redis.call('HEXISTS', KEYS[1], id) == 1 then present[#present + 1] = id end
+  seen[id] = true
 end
 if #present > 0 then
   freeKeys(KEYS[3], KEYS[4], present)

@@ -10,9 +10,10 @@ local answered = redis.call('GET', KEYS[4])
 if answered then return tonumber(answered) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local moved, payloads = {}, {}
+local moved, payloads, seen = {}, {}, {}
 for i = 3, #ARGV do
-  local text = redis.call('HGET', KEYS[1], ARGV[i])
+  local text = not seen[ARGV[i]] and redis.call('HGET', KEYS[1], ARGV[i])
+  seen[ARGV[i]] = true
   if text then
     moved[#moved + 1] = ARGV[i]
     payloads[#moved] = cjson.decode(text).payload

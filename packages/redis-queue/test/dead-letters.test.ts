@@ -228,6 +228,14 @@ describe("requeue(ids) and removeDeadLetters(ids)", () => {
     expect(ids[0]).not.toBe(letter?.id);
   });
 
+  it("moves or removes an id named twice in one call once", async () => {
+    const queue = new RedisQueue<number>("twice", env.redis);
+    await writeDead("twice", 3, (i) => String(i));
+    expect(await queue.requeue(["1", "1", "2"])).toBe(2);
+    expect(await queue.removeDeadLetters(["3", "3"])).toBe(1);
+    expect(await queue.stats()).toMatchObject({ pending: 2, dead: 0 });
+  });
+
   it("removes dead letters by id and says how many there were", async () => {
     const queue = new RedisQueue<number>("remove", env.redis);
     await writeDead("remove", 5, (i) => String(i));
