@@ -1,89 +1,74 @@
--- Adds items at any time, to pending or (with a delay) to delayed, skipping each item whose
--- de-duplication key belongs to a live item. Each call carries its sender's call number; its
--- answer is kept in the sender's answers hash until the sender's floor (the lowest number still
--- waiting for a reply) passes it, so a re-sent call (its reply was lost) writes nothing again and
--- answers what the first run did, and the hash holds only the answers still in doubt.
+-- Adds items at any time, each to pending or (with a delay) to delayed, skipping each item whose
+-- de-duplication key belongs to a live item. A sender has one call in flight at a time and
+-- numbers its calls; the answer of its last call is kept under the sender's key, so a call
+-- re-sent after a lost reply writes nothing again and answers what the first run did.
 -- KEYS[1] seq (string)  KEYS[2] items (hash)  KEYS[3] pending (list)  KEYS[4] delayed (zset)
 -- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)
--- KEYS[7] the sender's answers (hash call number -> "added|skipped", floor -> its floor; TTL)
--- ARGV[1] wake-up channel  ARGV[2] how long the answers hash lives unused, ms  ARGV[3] delay ms
--- ARGV[4] 1 when each payload comes after its key, else 0  ARGV[5] call number  ARGV[6] floor
--- ARGV[7..] payloads, or key, payload
--- Returns { added, skipped }.
+-- KEYS[7] the sender's last answer (string "<call number>|<answer>")
+-- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3] call number
+-- ARGV[4..] triples of delay ms (0: none), de-duplication key ('': none), encoded payload
+-- Returns one character per item, in order: '1' added, '0' skipped (its key is live).
 -- An id is "<sequence number>-<ms>", the Redis time the item became (or becomes) due: stats()
 -- reads the age of the head of pending from it.
-local answered = redis.call('HGET', KEYS[7], ARGV[5])
-if answered then
-  local a, s = string.match(answered, '^(%d+)|(%d+)$')
-  return { tonumber(a), tonumber(s) }
+local prior = redis.call('GET', KEYS[7])
+if prior then
+  local call, answer = string.match(prior, '^(%d+)|(.*)$')
+  if call == ARGV[3] then return answer end
 end
-local floor = tonumber(ARGV[6])
-local kept = redis.call('HGET', KEYS[7], 'floor')
-if kept and floor > tonumber(kept) then
-  -- Floors only grow along one connection, so over its life this deletes each answer once.
-  local old = {}
-  for n = tonumber(kept), floor - 1 do old[#old + 1] = n end
-  for i = 1, #old, 1000 do redis.call('HDEL', KEYS[7], unpack(old, i, math.min(i + 999, #old))) end
-end
-if not kept or floor > tonumber(kept) then redis.call('HSET', KEYS[7], 'floor', floor) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local delay = tonumber(ARGV[3])
-local due = now + delay
-local keyed = ARGV[4] == '1'
-local step = keyed and 2 or 1
-local accepted, keys, seen = {}, {}, {}
-local skipped = 0
-for i = 7, #ARGV, step do
-  if keyed then
-    local key = ARGV[i]
+local statuses, accepted, seen = {}, {}, {}
+for i = 4, #ARGV, 3 do
+  local key = ARGV[i + 1]
+  local add = true
+  if key ~= '' then
     local holder = redis.call('HGET', KEYS[5], key)
     -- A key is live while its item is pending, delayed or in flight, i.e. still in items.
     if seen[key] or (holder and redis.call('HEXISTS', KEYS[2], holder) == 1) then
-      skipped = skipped + 1
+      add = false
     else
       seen[key] = true
       if holder then redis.call('HDEL', KEYS[6], holder) end
-      accepted[#accepted + 1] = ARGV[i + 1]
-      keys[#accepted] = key
     end
-  else
-    accepted[#accepted + 1] = ARGV[i]
   end
+  statuses[#statuses + 1] = add and '1' or '0'
+  if add then accepted[#accepted + 1] = i end
 end
 local n = #accepted
 if n > 0 then
   local last = redis.call('INCRBY', KEYS[1], n)
-  local ids, fields, dedup, keyof = {}, {}, {}, {}
-  for i = 1, n do
-    local id = (last - n + i) .. '-' .. due
-    ids[i] = id
-    fields[2 * i - 1] = id
-    fields[2 * i] = '0|0|' .. accepted[i]
-    if keyed then
-      dedup[#dedup + 1] = keys[i]
+  local fields, dedup, keyof, scored, ready = {}, {}, {}, {}, {}
+  for j, i in ipairs(accepted) do
+    local delay = tonumber(ARGV[i])
+    local due = now + delay
+    local id = (last - n + j) .. '-' .. due
+    fields[#fields + 1] = id
+    fields[#fields + 1] = '0|0|' .. ARGV[i + 2]
+    local key = ARGV[i + 1]
+    if key ~= '' then
+      dedup[#dedup + 1] = key
       dedup[#dedup + 1] = id
       keyof[#keyof + 1] = id
-      keyof[#keyof + 1] = keys[i]
+      keyof[#keyof + 1] = key
+    end
+    if delay > 0 then
+      scored[#scored + 1] = due
+      scored[#scored + 1] = id
+    else
+      ready[#ready + 1] = id
     end
   end
   redis.call('HSET', KEYS[2], unpack(fields))
-  if keyed then
+  if #dedup > 0 then
     redis.call('HSET', KEYS[5], unpack(dedup))
     redis.call('HSET', KEYS[6], unpack(keyof))
   end
-  if delay > 0 then
-    local scored = {}
-    for i = 1, n do
-      scored[2 * i - 1] = due
-      scored[2 * i] = ids[i]
-    end
-    redis.call('ZADD', KEYS[4], unpack(scored))
-  else
-    redis.call('RPUSH', KEYS[3], unpack(ids))
-    redis.call('PUBLISH', ARGV[1], n)
+  if #scored > 0 then redis.call('ZADD', KEYS[4], unpack(scored)) end
+  if #ready > 0 then
+    redis.call('RPUSH', KEYS[3], unpack(ready))
+    redis.call('PUBLISH', ARGV[1], #ready)
   end
 end
-redis.call('HSET', KEYS[7], ARGV[5], n .. '|' .. skipped)
-redis.call('PEXPIRE', KEYS[7], ARGV[2])
-return { n, skipped }
+local answer = table.concat(statuses)
+redis.call('SET', KEYS[7], ARGV[3] .. '|' .. answer, 'PX', ARGV[2])
+return answer

@@ -1,6 +1,6 @@
 import { describeThrown, InvalidArgumentError, parseDuration } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
-import { addCallsOf } from "./add-calls";
+import { type AddSender, addSenderOf } from "./add-sender";
 import type { Codec } from "./codec";
 import { encodeItem } from "./encode-item";
 import type { QueueKeys } from "./keys";
@@ -42,16 +42,15 @@ export interface AddTarget<T> {
 export const MAX_DELAY_MS = 100 * 365 * 24 * 3600 * 1000;
 
 /**
- * How long a sender's answers hash lives without an add: longer than ioredis keeps re-sending a
- * command whose reply was lost.
+ * How long a sender's last answer is kept: longer than ioredis keeps re-sending a command whose
+ * reply was lost.
  */
-export const ADD_ANSWERS_TTL_MS = 5 * 60_000;
+export const ADD_ANSWER_TTL_MS = 5 * 60_000;
 
 /**
  * Validates and encodes everything first (one bad item or key and nothing is written), then
- * writes `batchSize` items per script call. Each call carries a number (see AddCalls) under which
- * Redis keeps its answer while it may be re-sent, so a call re-sent after a lost reply writes
- * nothing twice.
+ * hands the items to the queue's sender (see AddSender) in units of up to `batchSize`: each
+ * unit goes in one script call, shared with other adds made meanwhile when they fit.
  */
 export async function addItems<T>(
   target: AddTarget<T>,
@@ -69,42 +68,39 @@ export async function addItems<T>(
   });
   const keys = keysOf(list, Array.isArray(items), options.key);
   const payloads = list.map((item, index) => encodeItem(target.codec, item, index));
-  const { redis, keys: k, batchSize } = target;
-  const result: AddResult = { added: 0, skipped: 0 };
+  const { batchSize } = target;
+  const sender = senderOf(target);
+  const sent: Promise<string>[] = [];
   for (let from = 0; from < payloads.length; from += batchSize) {
-    const args: string[] = [];
-    for (let i = from; i < Math.min(from + batchSize, payloads.length); i++) {
-      if (keys) args.push(keys[i] as string);
-      args.push(payloads[i] as string);
-    }
-    const calls = addCallsOf(redis, k.added);
-    const { seq, floor } = calls.begin();
-    let answer: [number, number];
-    try {
-      answer = await redis.octoQueueAdd(
-        k.seq,
-        k.items,
-        k.pending,
-        k.delayed,
-        k.dedup,
-        k.keyOf,
-        `${k.added}${calls.id}`,
-        k.wake,
-        ADD_ANSWERS_TTL_MS,
-        delayMs,
-        keys ? 1 : 0,
-        seq,
-        floor,
-        ...args,
-      );
-    } finally {
-      calls.end(seq);
-    }
-    const [added, skipped] = answer;
-    result.added += added;
-    result.skipped += skipped;
+    const to = Math.min(from + batchSize, payloads.length);
+    const args: (string | number)[] = [];
+    for (let i = from; i < to; i++)
+      args.push(delayMs, keys ? (keys[i] as string) : "", payloads[i] as string);
+    sent.push(sender.add(args, to - from, batchSize));
   }
-  return result;
+  const statuses = (await Promise.all(sent)).join("");
+  let added = 0;
+  for (let i = 0; i < statuses.length; i++) if (statuses[i] === "1") added++;
+  return { added, skipped: statuses.length - added };
+}
+
+function senderOf<T>(target: AddTarget<T>): AddSender {
+  const { redis, keys: k } = target;
+  return addSenderOf(redis, k.added, (senderKey, call, args) =>
+    redis.octoQueueAdd(
+      k.seq,
+      k.items,
+      k.pending,
+      k.delayed,
+      k.dedup,
+      k.keyOf,
+      senderKey,
+      k.wake,
+      ADD_ANSWER_TTL_MS,
+      call,
+      ...args,
+    ),
+  );
 }
 
 function keysOf<T>(items: T[], isArray: boolean, key: AddOptions<T>["key"]): string[] | undefined {

@@ -15,7 +15,7 @@ export type ProducerScripts = {
   octoQueueFillAppend(...args: (string | number)[]): Promise<number>;
   octoQueueFillRenew(...args: (string | number)[]): Promise<number>;
   octoQueueFillEnd(...args: (string | number)[]): Promise<number>;
-  octoQueueAdd(...args: (string | number)[]): Promise<[number, number]>;
+  octoQueueAdd(...args: (string | number)[]): Promise<string>;
   octoQueueRequeueIds(...args: (string | number)[]): Promise<number>;
   octoQueueRemoveDead(...args: (string | number)[]): Promise<number>;
   octoQueueStats(...args: (string | number)[]): Promise<[number, number, number, number, number]>;

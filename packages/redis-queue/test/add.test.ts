@@ -214,17 +214,41 @@ describe("add() under a lost reply", () => {
   });
 });
 
-describe("add() answers kept for re-sent calls", () => {
-  it("keeps only the answers still in doubt: one small hash per sender, however many calls", async () => {
-    const queue = new RedisQueue<number>("answers", env.redis);
-    await Promise.all(Array.from({ length: 2000 }, (_, n) => queue.add(n)));
-    for (let n = 0; n < 50; n++) await queue.add(n);
-    expect(await queue.length()).toBe(2050);
-    const hashes = await env.redis.keys("octo:q:{answers}:added:*");
-    expect(hashes).toHaveLength(1);
-    // The floor, and the answers of calls whose replies had not come back when the last was sent.
-    expect(await env.redis.hlen(hashes[0] as string)).toBeLessThanOrEqual(3);
-    expect(await env.redis.pttl(hashes[0] as string)).toBeGreaterThan(60_000);
+describe("add() from many callers at once", () => {
+  /** Scripts Redis has run so far (EVAL and EVALSHA), from INFO commandstats. */
+  async function scriptCalls(): Promise<number> {
+    const info = await env.redis.info("commandstats");
+    let calls = 0;
+    for (const m of info.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(m[1]);
+    return calls;
+  }
+
+  it("sends concurrent adds together, answers each caller for its own items, and keeps one small key per sender", async () => {
+    const queue = new RedisQueue<number>("answers", env.redis, { batchSize: 50 });
+    await queue.add(-1);
+    const before = await scriptCalls();
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, n) =>
+        queue.add(n, n % 10 === 0 ? { key: "shared" } : { key: `k${n}` }),
+      ),
+    );
+    const calls = (await scriptCalls()) - before;
+    // Single adds share round trips: far fewer script calls than adds, at most batchSize items each.
+    expect(calls).toBeLessThan(100);
+    expect(calls).toBeGreaterThanOrEqual(1000 / 50);
+    expect(results.filter((r) => r.added === 1)).toHaveLength(1000 - 99);
+    expect(results[0]).toEqual({ added: 1, skipped: 0 });
+    expect(
+      results
+        .slice(1)
+        .filter((_, i) => (i + 1) % 10 === 0)
+        .every((r) => r.skipped === 1),
+    ).toBe(true);
+    expect(await queue.length()).toBe(1 + 1000 - 99);
+    const keys = await env.redis.keys("octo:q:{answers}:added:*");
+    expect(keys).toHaveLength(1);
+    expect(await env.redis.type(keys[0] as string)).toBe("string");
+    expect(await env.redis.pttl(keys[0] as string)).toBeGreaterThan(60_000);
   });
 });
 
