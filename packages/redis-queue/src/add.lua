@@ -10,13 +10,14 @@
 -- Returns one character per item, in order: '1' added, '0' skipped (its key is live).
 -- An id is "<sequence number>-<ms>", the Redis time the item became (or becomes) due: stats()
 -- reads the age of the head of pending from it.
+--@include includes/server-time.lua
+
 local prior = redis.call('GET', KEYS[7])
 if prior then
   local call, answer = string.match(prior, '^(%d+)|(.*)$')
   if call == ARGV[3] then return answer end
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_time_ms()
 local statuses, accepted, seen = {}, {}, {}
 for i = 4, #ARGV, 3 do
   local key = ARGV[i + 1]

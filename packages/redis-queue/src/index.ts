@@ -1,3 +1,4 @@
+export { AckFailedError } from "./ack-failed-error";
 export type { AddOptions, AddResult } from "./add";
 export { type Codec, jsonCodec } from "./codec";
 export type {

@@ -34,6 +34,12 @@ export interface QueueKeys {
   added: string;
   /** Start of the keys `removeDeadLetters` leaves for a few minutes with its answer, one per call. */
   removed: string;
+  /** Hash id → the token of the take that holds it (`+token` once Redis knows it is running). */
+  lease: string;
+  /** Hash id → how many times the item's lease ran out while it was running. */
+  stalls: string;
+  /** Start of each worker's replies hash (`<workers><worker id>`), kept for re-sent calls. */
+  workers: string;
 }
 
 /** The keys of queue `name` under `prefix`; both were checked with `assertKeyName`. */
@@ -53,5 +59,8 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     keyOf: `${base}keyof`,
     added: `${base}added:`,
     removed: `${base}removed:`,
+    lease: `${base}lease`,
+    stalls: `${base}stalls`,
+    workers: `${base}worker:`,
   };
 }

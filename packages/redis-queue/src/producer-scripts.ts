@@ -4,7 +4,6 @@ import fillAppendScript from "./fill-append.lua";
 import fillBeginScript from "./fill-begin.lua";
 import fillEndScript from "./fill-end.lua";
 import fillRenewScript from "./fill-renew.lua";
-import freeKeysSnippet from "./free-keys.lua";
 import removeDeadScript from "./remove-dead.lua";
 import requeueScript from "./requeue.lua";
 import statsScript from "./stats.lua";
@@ -27,9 +26,8 @@ const PRODUCER_SCRIPTS: [keyof ProducerScripts, string, number][] = [
   ["octoQueueFillRenew", fillRenewScript, 1],
   ["octoQueueFillEnd", fillEndScript, 1],
   ["octoQueueAdd", addScript, 7],
-  // The snippet is prepended, not loaded on its own: no Lua is copied between scripts.
-  ["octoQueueRequeueIds", `${freeKeysSnippet}\n${requeueScript}`, 7],
-  ["octoQueueRemoveDead", `${freeKeysSnippet}\n${removeDeadScript}`, 4],
+  ["octoQueueRequeueIds", requeueScript, 7],
+  ["octoQueueRemoveDead", removeDeadScript, 4],
   ["octoQueueStats", statsScript, 4],
 ];
 

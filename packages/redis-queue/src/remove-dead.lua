@@ -3,6 +3,8 @@
 -- KEYS[1] dead (hash)  KEYS[2] this call's answer  KEYS[3] dedup (hash)  KEYS[4] keyof (hash)
 -- ARGV[1] how long the answer is kept, ms  ARGV[2..] dead letter ids
 -- Returns the number of dead letters deleted.
+--@include includes/free-keys.lua
+
 local answered = redis.call('GET', KEYS[2])
 if answered then return tonumber(answered) end
 local ids = {}
@@ -13,7 +15,7 @@ for _, id in ipairs(ids) do
   seen[id] = true
 end
 if #present > 0 then
-  freeKeys(KEYS[3], KEYS[4], present)
+  free_keys(KEYS[3], KEYS[4], present)
   redis.call('HDEL', KEYS[1], unpack(present))
 end
 redis.call('SET', KEYS[2], #present, 'PX', ARGV[1])

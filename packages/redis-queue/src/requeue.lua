@@ -6,10 +6,12 @@
 -- KEYS[5] seq (string)  KEYS[6] dedup (hash)  KEYS[7] keyof (hash)
 -- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3..] dead letter ids
 -- Returns the number of items moved.
+--@include includes/server-time.lua
+--@include includes/free-keys.lua
+
 local answered = redis.call('GET', KEYS[4])
 if answered then return tonumber(answered) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = server_time_ms()
 local moved, payloads, seen = {}, {}, {}
 for i = 3, #ARGV do
   local text = not seen[ARGV[i]] and redis.call('HGET', KEYS[1], ARGV[i])
@@ -21,7 +23,7 @@ for i = 3, #ARGV do
 end
 local n = #moved
 if n > 0 then
-  freeKeys(KEYS[6], KEYS[7], moved)
+  free_keys(KEYS[6], KEYS[7], moved)
   redis.call('HDEL', KEYS[1], unpack(moved))
   local last = redis.call('INCRBY', KEYS[5], n)
   local ids, fields = {}, {}

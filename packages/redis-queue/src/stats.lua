@@ -2,13 +2,14 @@
 -- KEYS[1] pending (list)  KEYS[2] inflight (zset)  KEYS[3] delayed (zset)  KEYS[4] dead (hash)
 -- Returns { pending, in flight, delayed, dead, age of the head item in ms or -1 }: -1 when
 -- nothing is pending or the head id holds no time (items written by fill).
+--@include includes/server-time.lua
+
 local head = redis.call('LINDEX', KEYS[1], 0)
 local age = -1
 if head then
   local due = string.match(head, '^%d+%-(%d+)$')
   if due then
-    local t = redis.call('TIME')
-    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local now = server_time_ms()
     age = math.max(0, now - tonumber(due))
   end
 end

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/redis-queue";
 import { type NodeProcess, startNodeProcess, startTcpProxy, type TcpProxy, waitUntil } from "@octo/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expandLuaIncludes } from "../build/lua-includes";
 import { useRedis } from "./support";
 
 const env = useRedis();
@@ -171,7 +172,8 @@ describe("add() with a de-duplication key", () => {
 });
 
 describe("add() under a lost reply", () => {
-  const source = readFileSync(new URL("../src/add.lua", import.meta.url), "utf8");
+  // The script as Redis receives it: its includes expanded at build time.
+  const source = expandLuaIncludes(fileURLToPath(new URL("../src/add.lua", import.meta.url)));
   const sha = createHash("sha1").update(source).digest("hex");
   let proxy: TcpProxy;
   const clients: Redis[] = [];

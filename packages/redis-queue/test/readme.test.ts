@@ -8,7 +8,7 @@ const fixture = new URL("./fixtures/readme-standalone.ts", import.meta.url).path
 
 it("runs the README's standalone example to its end, as printed in the README", async () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  expect(readme).toContain(`\`\`\`ts\n${readFileSync(fixture, "utf8")}\`\`\``);
+  expect(readme).toContain(`\`\`\`ts run\n${readFileSync(fixture, "utf8")}\`\`\``);
   const example = startNodeProcess(fixture, { env: { REDIS_URL: env.server.url } });
   expect(await example.exited).toBe(0);
   const output = example.output();

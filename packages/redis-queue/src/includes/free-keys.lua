@@ -1,8 +1,7 @@
--- Included at the top of the scripts that end an item's life (not a script of its own).
 -- Frees the de-duplication keys of items that leave the queue, each only while the key still
 -- names that item (a later add may have taken it since).
--- freeKeys(dedup hash, keyof hash, ids)
-local function freeKeys(dedup, keyof, ids)
+-- free_keys(dedup hash, keyof hash, ids)
+local function free_keys(dedup, keyof, ids)
   if #ids == 0 then return end
   local keys = redis.call('HMGET', keyof, unpack(ids))
   local owned = {}
