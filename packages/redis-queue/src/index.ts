@@ -8,7 +8,7 @@ export type {
   LegacyDeadLetter,
 } from "./dead-letters";
 export { FillInterruptedError, InvalidArgumentError, UnencodableItemError } from "./errors";
-export type { QueueOptions } from "./options";
+export type { BackoffOptions, QueueOptions } from "./options";
 export {
   type Handler,
   type QueueStats,

@@ -13,7 +13,7 @@ import {
 } from "./dead-letters";
 import { Fill } from "./fill";
 import { type QueueKeys, queueKeys } from "./keys";
-import { count, type QueueOptions, resolveQueueOptions } from "./options";
+import { count, type QueueOptions, type ResolvedBackoff, resolveQueueOptions } from "./options";
 import { defineProducerScripts, type ProducerScripts } from "./producer-scripts";
 import type { Handler, WorkResult } from "./work-types";
 import { Worker } from "./worker";
@@ -62,6 +62,7 @@ export class RedisQueue<T = unknown> {
    * a stopping worker's give-back). Idle workers listen on it; so can anyone else.
    */
   readonly wakeChannel: string;
+  private readonly backoff: ResolvedBackoff;
   private readonly codec: Codec<T>;
   private readonly logger: LoggerLike;
   private readonly redis: (Redis | Cluster) & ProducerScripts;
@@ -79,6 +80,7 @@ export class RedisQueue<T = unknown> {
     this.name = options.name;
     this.retries = options.retries;
     this.timeoutMs = options.timeoutMs;
+    this.backoff = options.backoff;
     this.leaseMs = options.leaseMs;
     this.batchSize = options.batchSize;
     this.maxStalls = options.maxStalls;
@@ -199,7 +201,7 @@ export class RedisQueue<T = unknown> {
         codec: this.codec,
         leaseMs: this.leaseMs,
         retries: this.retries,
-        timeoutMs: this.timeoutMs,
+        backoff: this.backoff,
         batchSize: this.batchSize,
         maxStalls: this.maxStalls,
         parallelism,

@@ -146,6 +146,9 @@ describe("add() with a de-duplication key", () => {
       { drainGraceMs: 50 },
     );
     expect(handled).toHaveLength(1);
+    // The ack removed the key's entries, not only the item.
+    expect(await env.redis.hlen("octo:q:{dedup}:dedup")).toBe(0);
+    expect(await env.redis.hlen("octo:q:{dedup}:keyof")).toBe(0);
     expect(await queue.add("again", { key: "order-42" })).toEqual({ added: 1, skipped: 0 });
   });
 
@@ -167,7 +170,22 @@ describe("add() with a de-duplication key", () => {
       { drainGraceMs: 50 },
     );
     expect((await queue.stats()).dead).toBe(1);
+    expect(await env.redis.hlen("octo:q:{dedup-dead}:dedup")).toBe(0);
+    expect(await env.redis.hlen("octo:q:{dedup-dead}:keyof")).toBe(0);
     expect(await queue.add("y", { key: "k" })).toEqual({ added: 1, skipped: 0 });
+  });
+});
+
+describe("de-duplication keys of items that cannot be decoded", () => {
+  it("frees the key of an item moved to the dead letter as undecodable", async () => {
+    const queue = new RedisQueue<number>("dedup-undecodable", env.redis);
+    await queue.add(1, { key: "one" });
+    const [id] = await env.redis.lrange("octo:q:{dedup-undecodable}:pending", 0, -1);
+    await env.redis.hset("octo:q:{dedup-undecodable}:items", id as string, "0|0|{not json");
+    const result = await queue.work(async () => {}, { drainGraceMs: 50 });
+    expect(result.deadLettered).toBe(1);
+    expect(await env.redis.hlen("octo:q:{dedup-undecodable}:dedup")).toBe(0);
+    expect(await env.redis.hlen("octo:q:{dedup-undecodable}:keyof")).toBe(0);
   });
 });
 
