@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-/** Items of one `add` call bound for one script call: triples of delay, key, payload. */
+/** Items of one `add` call bound for one script call: delay, count, keyed, then the items. */
 interface Unit {
   args: (string | number)[];
   count: number;

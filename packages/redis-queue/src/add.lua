@@ -6,7 +6,8 @@
 -- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)
 -- KEYS[7] the sender's last answer (string "<call number>|<answer>")
 -- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3] call number
--- ARGV[4..] triples of delay ms (0: none), de-duplication key ('': none), encoded payload
+-- ARGV[4..] groups, one per add call: delay ms (0: none), item count n, 1 when keyed else 0,
+-- then n encoded payloads, or n pairs of de-duplication key, payload
 -- Returns one character per item, in order: '1' added, '0' skipped (its key is live).
 -- An id is "<sequence number>-<ms>", the Redis time the item became (or becomes) due: stats()
 -- reads the age of the head of pending from it.
@@ -18,35 +19,51 @@ if prior then
   if call == ARGV[3] then return answer end
 end
 local now = server_time_ms()
-local statuses, accepted, seen = {}, {}, {}
-for i = 4, #ARGV, 3 do
-  local key = ARGV[i + 1]
-  local add = true
-  if key ~= '' then
-    local holder = redis.call('HGET', KEYS[5], key)
-    -- A key is live while its item is pending, delayed or in flight, i.e. still in items.
-    if seen[key] or (holder and redis.call('HEXISTS', KEYS[2], holder) == 1) then
-      add = false
+local statuses, seen = {}, {}
+local payloads, keys, delays = {}, {}, {}
+local i = 4
+while i <= #ARGV do
+  local delay, count, keyed = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2] == '1'
+  i = i + 3
+  for _ = 1, count do
+    local key, payload = false, ARGV[i]
+    if keyed then
+      key, payload = ARGV[i], ARGV[i + 1]
+      i = i + 2
     else
-      seen[key] = true
-      if holder then redis.call('HDEL', KEYS[6], holder) end
+      i = i + 1
+    end
+    local add = true
+    if key then
+      local holder = redis.call('HGET', KEYS[5], key)
+      -- A key is live while its item is pending, delayed or in flight, i.e. still in items.
+      if seen[key] or (holder and redis.call('HEXISTS', KEYS[2], holder) == 1) then
+        add = false
+      else
+        seen[key] = true
+        if holder then redis.call('HDEL', KEYS[6], holder) end
+      end
+    end
+    statuses[#statuses + 1] = add and '1' or '0'
+    if add then
+      payloads[#payloads + 1] = payload
+      keys[#payloads] = key
+      delays[#payloads] = delay
     end
   end
-  statuses[#statuses + 1] = add and '1' or '0'
-  if add then accepted[#accepted + 1] = i end
 end
-local n = #accepted
+local n = #payloads
 if n > 0 then
   local last = redis.call('INCRBY', KEYS[1], n)
   local fields, dedup, keyof, scored, ready = {}, {}, {}, {}, {}
-  for j, i in ipairs(accepted) do
-    local delay = tonumber(ARGV[i])
+  for j = 1, n do
+    local delay = delays[j]
     local due = now + delay
     local id = (last - n + j) .. '-' .. due
     fields[#fields + 1] = id
-    fields[#fields + 1] = '0|0|' .. ARGV[i + 2]
-    local key = ARGV[i + 1]
-    if key ~= '' then
+    fields[#fields + 1] = '0|0|' .. payloads[j]
+    local key = keys[j]
+    if key then
       dedup[#dedup + 1] = key
       dedup[#dedup + 1] = id
       keyof[#keyof + 1] = id

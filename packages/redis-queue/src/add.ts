@@ -73,9 +73,11 @@ export async function addItems<T>(
   const sent: Promise<string>[] = [];
   for (let from = 0; from < payloads.length; from += batchSize) {
     const to = Math.min(from + batchSize, payloads.length);
-    const args: (string | number)[] = [];
-    for (let i = from; i < to; i++)
-      args.push(delayMs, keys ? (keys[i] as string) : "", payloads[i] as string);
+    const args: (string | number)[] = [delayMs, to - from, keys ? 1 : 0];
+    for (let i = from; i < to; i++) {
+      if (keys) args.push(keys[i] as string);
+      args.push(payloads[i] as string);
+    }
     sent.push(sender.add(args, to - from, batchSize));
   }
   const statuses = (await Promise.all(sent)).join("");
