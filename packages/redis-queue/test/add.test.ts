@@ -189,6 +189,35 @@ describe("de-duplication keys of items that cannot be decoded", () => {
   });
 });
 
+describe("de-duplication keys of items that stall", () => {
+  it("frees the key of an item dead-lettered for stalling past maxStalls", async () => {
+    const name = "dedup-stalled";
+    const first = new RedisQueue<string>(name, env.redis, { maxStalls: 0 });
+    const second = new RedisQueue<string>(name, env.server.client(), { maxStalls: 0 });
+    await first.add("x", { key: "k" });
+    let secondWork: Promise<unknown> | undefined;
+    await first.work(
+      async () => {
+        // Its lease runs out while it runs (as if its worker hung): the next take counts a stall.
+        const [id] = await env.redis.zrange(`octo:q:{${name}}:inflight`, "0", "-1");
+        await env.redis.zadd(`octo:q:{${name}}:inflight`, "XX", 1, id as string);
+        secondWork = second.work(async () => {}, { drainGraceMs: 0 });
+        await waitUntil(
+          "the stalled item dead-lettered",
+          async () => (await first.stats()).dead === 1,
+          10_000,
+        );
+      },
+      { drainGraceMs: 0 },
+    );
+    await secondWork;
+    expect((await first.deadLetters()).items[0]?.error).toMatch(/stalled/);
+    expect(await env.redis.hlen(`octo:q:{${name}}:dedup`)).toBe(0);
+    expect(await env.redis.hlen(`octo:q:{${name}}:keyof`)).toBe(0);
+    expect(await first.add("y", { key: "k" })).toEqual({ added: 1, skipped: 0 });
+  });
+});
+
 describe("add() under a lost reply", () => {
   // The script as Redis receives it: its includes expanded at build time.
   const source = expandLuaIncludes(fileURLToPath(new URL("../src/add.lua", import.meta.url)));
