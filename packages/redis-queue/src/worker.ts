@@ -256,6 +256,8 @@ export class Worker<T> {
         k.stalls,
         k.dead,
         this.repliesKey,
+        k.dedup,
+        k.keyOf,
         size,
         leaseMs,
         token,
