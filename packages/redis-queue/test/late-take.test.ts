@@ -40,8 +40,14 @@ it("an item a late-answered take marked as running, and the worker never started
     stalled.unstall();
     expect(await working).toEqual({ processed: 2, failed: 0, deadLettered: 0 });
     expect(ran).toEqual([0, 1]);
-    expect(await queue.deadLetters()).toEqual([]);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect((await queue.deadLetters()).items).toEqual([]);
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   } finally {
     client.disconnect();
   }
