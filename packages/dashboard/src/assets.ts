@@ -15,7 +15,11 @@ export const DASHBOARD_JS = `"use strict";
         var next = new DOMParser().parseFromString(text, "text/html");
         ["octo-main", "octo-updated"].forEach(function (id) {
           var from = next.getElementById(id), to = document.getElementById(id);
-          if (from && to && from.innerHTML !== to.innerHTML) to.innerHTML = from.innerHTML;
+          if (!from || !to || from.innerHTML === to.innerHTML) return;
+          // Keep the stacks a reader opened open across the refresh.
+          var opened = Array.prototype.map.call(to.querySelectorAll("details"), function (d) { return d.open; });
+          to.innerHTML = from.innerHTML;
+          to.querySelectorAll("details").forEach(function (d, i) { if (opened[i]) d.open = true; });
         });
         document.body.setAttribute("data-refreshes", String(++refreshes));
       })
@@ -50,5 +54,6 @@ td.error pre { color: #8f1d1d; }
 form.action { display: inline; margin: 0; }
 button { font: inherit; font-size: 12px; padding: 3px 10px; border: 1px solid #9aa4b2; border-radius: 4px; background: #fff; cursor: pointer; }
 button:hover { background: #eef0f3; }
+details summary { cursor: pointer; color: #5b6573; font-size: 12px; }
 .pager { margin-top: 10px; display: flex; gap: 16px; }
 `;

@@ -26,7 +26,7 @@ export function layout(ctx: PageContext, title: string, main: Html): string {
 </head>
 <body>
 <header><h1><a href="${ctx.base}/">Octo Jobs</a></h1>
-<p>prefix <code>${ctx.prefix}</code> · ${ctx.actions ? "actions on" : "read-only"} · <span id="octo-updated">updated ${timeCell(new Date(ctx.now), ctx.now)}</span></p></header>
+<p>prefix <code>${ctx.prefix}</code> · ${ctx.actions ? "actions on" : "read-only"} · <span id="octo-updated">updated ${new Date(ctx.now).toISOString().slice(0, 19).replace("T", " ")} UTC</span></p></header>
 <main id="octo-main">${main}</main>
 </body>
 </html>
@@ -62,7 +62,7 @@ function jobRow(ctx: PageContext, job: JobView): Html {
 <td class="last-run">${last ? html`<span class="outcome outcome-${last.outcome}">${last.outcome}</span> ${timeCell(last.scheduledAt, ctx.now)}` : html`<span class="none">never</span>`}</td>
 <td class="instance">${last?.instance}</td>
 <td class="duration">${last && last.durationMs !== null ? duration(last.durationMs) : ""}</td>
-<td class="error">${last?.error ? html`<pre>${last.error}</pre>` : ""}</td>
+<td class="error">${last?.error ? errorText(last.error) : ""}</td>
 ${ctx.actions ? html`<td>${actionForm(ctx, `/api/jobs/${encodeURIComponent(job.job)}/run`, "Run now", "run-now")}</td>` : ""}
 </tr>`;
 }
@@ -97,7 +97,7 @@ export function queuePage(
           (d) => html`<tr data-id="${d.id}">
 <td class="id">${d.id}</td>
 <td class="item"><pre>${d.decoded ? JSON.stringify(d.item, null, 2) : String(d.item)}</pre></td>
-<td class="error"><pre>${d.error}</pre></td>
+<td class="error">${errorText(d.error)}</td>
 <td class="attempts">${d.attempts}</td>
 <td>${timeCell(d.firstFailedAt, ctx.now)}</td><td>${timeCell(d.lastFailedAt, ctx.now)}</td>
 </tr>`,
@@ -113,6 +113,13 @@ export function queuePage(
     html`<section id="queue"><h2>Queue <code>${queue.name}</code></h2>${queueTable(ctx, [queue])}</section>
 <section id="dead-letters"><h2>Dead letters</h2>${letters}${pager}</section>`,
   );
+}
+
+/** An error's first line in full; the rest (a stack) folded away, to open without JavaScript. */
+function errorText(error: string): Html {
+  const newline = error.indexOf("\n");
+  if (newline < 0) return html`<pre>${error}</pre>`;
+  return html`<pre>${error.slice(0, newline)}</pre><details><summary>stack</summary><pre>${error.slice(newline + 1)}</pre></details>`;
 }
 
 function queueHref(ctx: PageContext, name: string): string {
