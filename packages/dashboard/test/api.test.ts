@@ -1,4 +1,4 @@
-import type { JobView } from "@octo/dashboard";
+import { createDashboard, type DashboardOptions, type JobView } from "@octo/dashboard";
 import type { JobRunner } from "@octo/runner";
 import { RedisQueue } from "@octo/runner";
 import { startRedis, type TestRedis, waitUntil } from "@octo/testing";
@@ -288,5 +288,29 @@ describe("actions", () => {
     expect(unknown.status).toBe(404);
     expect(await redis.client().exists("octo:run-requests:{nope}")).toBe(0);
     await redis.client().del("octo:run-requests:{mail.digest}");
+  });
+});
+
+describe("options", () => {
+  it("are checked when the dashboard is created, with a typed error naming the option", () => {
+    const client = redis.client();
+    const cases: [unknown, string][] = [
+      [{ redis: {} }, "options.redis"],
+      [{ redis: client, prefix: "" }, "options.prefix"],
+      [{ redis: client, prefix: "a{b}" }, "options.prefix"],
+      [{ redis: client, readOnly: "no" }, "options.readOnly"],
+      [{ redis: client, readOnly: false }, "options.authorize"],
+      [{ redis: client, authorize: "admin" }, "options.authorize"],
+      [{ redis: client, basePath: "dash" }, "options.basePath"],
+    ];
+    for (const [options, argument] of cases) {
+      expect(() => createDashboard(options as DashboardOptions)).toThrow(
+        expect.objectContaining({
+          code: "ERR_OCTO_INVALID_ARGUMENT",
+          argument,
+          message: expect.stringContaining(argument),
+        }),
+      );
+    }
   });
 });
