@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startNodeProcess, startRedis, type TestRedis } from "@octo/testing";
+import { startNodeProcess, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -42,15 +42,6 @@ async function countInQueues(part: "inflight" | "dead"): Promise<Map<string, num
   return counts;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 it("runs every kind of job within 30 s, serves the dashboard, and exits 0 on SIGTERM with nothing in flight", async () => {
   const example = startNodeProcess(main, { env: { REDIS_URL: redis.url, OCTO_EXAMPLE_DASHBOARD_PORT: "0" } });
   const kinds = [
@@ -67,12 +58,17 @@ it("runs every kind of job within 30 s, serves the dashboard, and exits 0 on SIG
     throw new Error(`${(error as Error).message}\n--- output ---\n${example.output()}`);
   }
 
-  const dead = await eventually(
-    () => countInQueues("dead"),
-    (counts) => [...counts].some(([key, n]) => key.includes("import-legacy") && n > 0),
+  const importLegacyDead = async () =>
+    [...(await countInQueues("dead"))].filter(([key, n]) => key.includes("import-legacy") && n > 0);
+  await waitUntil(
+    "a dead letter in the import-legacy queue",
+    async () => (await importLegacyDead()).length > 0,
     20_000,
+    {
+      intervalMs: 250,
+      describe: async () => [...(await countInQueues("dead"))],
+    },
   );
-  expect([...dead].filter(([key, n]) => key.includes("import-legacy") && n > 0)).not.toEqual([]);
 
   const line = await example.waitFor(/^dashboard: /, 10_000);
   const url = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line)?.[1];

@@ -183,6 +183,7 @@ describe("safety", () => {
     const reads = new Set([
       "smembers",
       "hgetall",
+      "hello",
       "scan",
       "llen",
       "zcard",

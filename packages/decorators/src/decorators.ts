@@ -1,223 +1,72 @@
 import { injectable } from "inversify";
-import ms from "ms";
-import { validateDetailed } from "node-cron";
 import {
+  CronInjectableError,
   DuplicateGroupError,
   DuplicateJobError,
-  InvalidJobConfigError,
-  InvalidNameError,
-  InvalidScheduleError,
   OrphanQueryError,
+  StandardDecoratorsError,
+  StaticJobMethodError,
 } from "./errors";
-
-/** Per-job configuration, as in the seed plus `timezone` and `parallelism`. */
-export interface JobConfig {
-  /** Retries after a failed run (or item). Integer ≥ 0. @default 0 */
-  retries?: number;
-  /** Minimum wait before the first retry (doubles after); `ms` string or milliseconds. @default "10s" */
-  timeout?: string | number;
-  /** Upper bound of one run; the run holds a lock this long. `ms` string or ms. @default "1h" */
-  maxComputeTime?: string | number;
-  /** IANA time zone the schedule is read in (e.g. "Europe/Berlin"). @default the process zone */
-  timezone?: string;
-  /** Queue workers per instance for a query job. Integer ≥ 1. @default 1 */
-  parallelism?: number;
-}
-
-/** A job's configuration after defaults and validation; durations in milliseconds. */
-export interface ResolvedJobConfig {
-  retries: number;
-  timeout: number;
-  maxComputeTime: number;
-  timezone: string | undefined;
-  parallelism: number;
-}
-
-/** One `@job` as the runner sees it. */
-export interface JobDefinition {
-  /** `group.name` */
-  fullName: string;
-  /** The name given to `@job`. */
-  name: string;
-  group: string;
-  schedule: string;
-  config: ResolvedJobConfig;
-  /** Method name of the handler. */
-  method: string;
-  /** Method name of the paired `@query`, if any. */
-  queryMethod?: string;
-  target: Function;
-}
-
-/** One `@cron` class. */
-export interface CronGroup {
-  name: string;
-  target: Function;
-  jobs: JobDefinition[];
-}
-
-export const DEFAULT_JOB_CONFIG: ResolvedJobConfig = Object.freeze({
-  retries: 0,
-  timeout: 10_000,
-  maxComputeTime: 3_600_000,
-  timezone: undefined,
-  parallelism: 1,
-});
+import { type PendingClass, sharedRegistry } from "./registry";
+import type { CronGroup, JobConfig, JobDefinition } from "./types";
+import { checkName, resolveJobConfig, show, validateSchedule } from "./validate";
 
 export const HOURLY = "0 * * * *";
 export const DAILY = "0 0 * * *";
 export const WEEKLY = "0 0 * * 0";
 export const MONTHLY = "0 0 1 * *";
 
-interface PendingJob {
-  name: string;
-  schedule: string;
-  config: ResolvedJobConfig;
-  method: string;
-}
-interface PendingClass {
-  jobs: PendingJob[];
-  queries: { name: string; method: string }[];
-}
-
-// Method decorators run before the class decorator, so they collect here keyed by class.
-const pending = new Map<Function, PendingClass>();
-const groups: CronGroup[] = [];
+const registry = sharedRegistry();
 
 function pendingFor(ctor: Function): PendingClass {
-  let p = pending.get(ctor);
+  let p = registry.pending.get(ctor);
   if (!p) {
     p = { jobs: [], queries: [] };
-    pending.set(ctor, p);
+    registry.pending.set(ctor, p);
   }
   return p;
-}
-
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 function where(name: unknown, className: string, method: string): string {
   return `job ${show(name)} (${className}.${method})`;
 }
 
-function parseDuration(value: unknown, option: string, at: string): number {
-  let out: number | undefined;
-  if (typeof value === "number") out = value;
-  else if (typeof value === "string" && value.trim() !== "") {
-    const n = ms(value as ms.StringValue);
-    out = typeof n === "number" ? n : undefined;
-  }
-  if (out === undefined || !Number.isFinite(out) || out <= 0) {
-    throw new InvalidJobConfigError(
-      `${at} has ${option} ${show(value)}: expected a positive duration such as "10s", "5m" or a number of milliseconds`,
+const COMPILER_FLAGS =
+  'set "experimentalDecorators": true and "emitDecoratorMetadata": true in the compilerOptions of tsconfig.json (or your compiler\'s equivalent)';
+
+/**
+ * TC39 (standard) decorators get `(value, context)` with a context object that has a `kind`;
+ * legacy ones get `(prototype, key, descriptor)` or `(constructor)`. Standard decorators would be
+ * accepted and do nothing useful, so they are refused with the flag to set.
+ */
+function refuseStandardDecorators(decorator: string, context: unknown): void {
+  if (
+    typeof context === "object" &&
+    context !== null &&
+    typeof (context as { kind?: unknown }).kind === "string"
+  ) {
+    const name = (context as { name?: unknown }).name;
+    throw new StandardDecoratorsError(
+      `${decorator}${name !== undefined ? ` on ${String(name)}` : ""} was applied as a standard (TC39) decorator, but @octo/decorators needs TypeScript's legacy decorators: ${COMPILER_FLAGS}`,
     );
   }
-  return out;
 }
 
-/** Validates a config and fills in defaults. Exported for the runner and for tests. */
-export function resolveJobConfig(config: JobConfig | undefined, at: string): ResolvedJobConfig {
-  if (config === undefined) return { ...DEFAULT_JOB_CONFIG };
-  if (config === null || typeof config !== "object") {
-    throw new InvalidJobConfigError(`${at} has config ${show(config)}: expected an object`);
+function refuseStatic(target: unknown, decorator: string, at: string): void {
+  if (typeof target === "function") {
+    throw new StaticJobMethodError(
+      `${at}: ${decorator} is on a static method, but jobs run on the instance the container builds; make it an instance method`,
+    );
   }
-  const known = new Set(["retries", "timeout", "maxComputeTime", "timezone", "parallelism"]);
-  for (const key of Object.keys(config)) {
-    if (!known.has(key)) {
-      throw new InvalidJobConfigError(
-        `${at} has unknown config option ${show(key)}: expected one of ${[...known].join(", ")}`,
-      );
-    }
-  }
-  const out = { ...DEFAULT_JOB_CONFIG };
-  if (config.retries !== undefined) {
-    if (!Number.isInteger(config.retries) || config.retries < 0) {
-      throw new InvalidJobConfigError(`${at} has retries ${show(config.retries)}: expected an integer ≥ 0`);
-    }
-    out.retries = config.retries;
-  }
-  if (config.timeout !== undefined) out.timeout = parseDuration(config.timeout, "timeout", at);
-  if (config.maxComputeTime !== undefined) {
-    out.maxComputeTime = parseDuration(config.maxComputeTime, "maxComputeTime", at);
-  }
-  if (config.timezone !== undefined) {
-    let ok = typeof config.timezone === "string" && config.timezone !== "";
-    if (ok) {
-      try {
-        new Intl.DateTimeFormat("en-US", { timeZone: config.timezone });
-      } catch {
-        ok = false;
-      }
-    }
-    if (!ok) {
-      throw new InvalidJobConfigError(
-        `${at} has timezone ${show(config.timezone)}: expected an IANA time zone such as "Europe/Berlin"`,
-      );
-    }
-    out.timezone = config.timezone;
-  }
-  if (config.parallelism !== undefined) {
-    if (!Number.isInteger(config.parallelism) || config.parallelism < 1) {
-      throw new InvalidJobConfigError(
-        `${at} has parallelism ${show(config.parallelism)}: expected an integer ≥ 1`,
-      );
-    }
-    out.parallelism = config.parallelism;
-  }
-  return out;
-}
-
-/** Throws InvalidScheduleError unless node-cron accepts `schedule` (5 or 6 fields). */
-export function validateSchedule(schedule: unknown, at: string): string {
-  if (typeof schedule !== "string" || schedule.trim() === "") {
-    throw new InvalidScheduleError(`${at} has schedule ${show(schedule)}: expected a cron expression`);
-  }
-  const result = validateDetailed(schedule);
-  if (!result.valid) {
-    const first = result.errors?.[0];
-    const reason = first
-      ? first.field === "expression"
-        ? first.message
-        : `${first.field} ${show(first.value)} is out of range or malformed (${rangeOf(first.field)})`
-      : "not a valid cron expression";
-    throw new InvalidScheduleError(`${at} has schedule ${show(schedule)}: ${reason}`);
-  }
-  return schedule;
-}
-
-function rangeOf(field: string): string {
-  const ranges: Record<string, string> = {
-    second: "second must be 0-59",
-    minute: "minute must be 0-59",
-    hour: "hour must be 0-23",
-    day: "day of month must be 1-31",
-    "day of month": "day of month must be 1-31",
-    month: "month must be 1-12 or jan-dec",
-    weekday: "weekday must be 0-7 or sun-sat",
-    "day of week": "weekday must be 0-7 or sun-sat",
-  };
-  return ranges[field] ?? `${field} is invalid`;
-}
-
-function checkName(name: unknown, what: string, at: string): string {
-  if (typeof name !== "string" || name.trim() === "") {
-    throw new InvalidNameError(`${at} has ${what} name ${show(name)}: expected a non-empty string`);
-  }
-  return name;
 }
 
 function methodDecorator(name: string, schedule: string, config: JobConfig | undefined): MethodDecorator {
   return (target, propertyKey) => {
+    refuseStandardDecorators(`@job(${show(name)})`, propertyKey);
     const ctor = typeof target === "function" ? target : target.constructor;
     const method = String(propertyKey);
     const at = where(name, ctor.name, method);
+    refuseStatic(target, "@job", at);
     checkName(name, "job", at);
     validateSchedule(schedule, at);
     const resolved = resolveJobConfig(config, at);
@@ -253,12 +102,17 @@ export function monthly(name: string, config?: JobConfig): MethodDecorator {
   return methodDecorator(name, MONTHLY, config);
 }
 
-/** The method producing the items (array or async generator of arrays) for the `@job` of the same name. */
+/**
+ * The method producing the items for the `@job` of the same name: an array, a sync iterable of
+ * items (a Set), or an async iterable (generator) of arrays, one array per batch.
+ */
 export function query(name: string): MethodDecorator {
   return (target, propertyKey) => {
+    refuseStandardDecorators(`@query(${show(name)})`, propertyKey);
     const ctor = typeof target === "function" ? target : target.constructor;
     const method = String(propertyKey);
     const at = `query ${show(name)} (${ctor.name}.${method})`;
+    refuseStatic(target, "@query", at);
     checkName(name, "query", at);
     const p = pendingFor(ctor);
     const dup = p.queries.find((q) => q.name === name);
@@ -277,15 +131,62 @@ export function fullJobName(group: string, name: string): string {
 }
 
 /**
- * Marks a class as a job group: makes it injectable and registers it for `JobRunner`.
- * Throws when a `@query` has no `@job` of its name.
+ * The `@job`s and `@query`s of `target` and of its undecorated base classes (a subclass's own
+ * method of one name wins). A base that is itself a `@cron` class keeps its jobs in its own group.
+ */
+function collectPending(target: Function): PendingClass {
+  const own = registry.pending.get(target) ?? { jobs: [], queries: [] };
+  registry.pending.delete(target);
+  const out: PendingClass = { jobs: [...own.jobs], queries: [...own.queries] };
+  for (
+    let base = Object.getPrototypeOf(target);
+    base && base !== Function.prototype;
+    base = Object.getPrototypeOf(base)
+  ) {
+    const inherited = registry.pending.get(base);
+    if (!inherited) continue;
+    registry.inherited.add(base);
+    for (const j of inherited.jobs) if (!out.jobs.some((x) => x.name === j.name)) out.jobs.push(j);
+    for (const q of inherited.queries) if (!out.queries.some((x) => x.name === q.name)) out.queries.push(q);
+  }
+  return out;
+}
+
+/** Classes whose inversify metadata `@cron` still has to add; see makeInjectable. */
+const notYetInjectable = new Set<Function>();
+
+/**
+ * Makes a `@cron` class injectable, unless `@injectable()` already did: applied after every
+ * decorator of the class has run (a microtask later, or when the runner reads the groups,
+ * whichever comes first), so `@injectable()` above or below `@cron` both work.
+ */
+function makeInjectable(target: Function): void {
+  if (!notYetInjectable.delete(target)) return;
+  try {
+    injectable()(target as never);
+  } catch (err) {
+    if (err instanceof Error && /multiple times/.test(err.message)) return;
+    throw new CronInjectableError(
+      `@cron on ${target.name} could not make it injectable: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function makePendingInjectable(): void {
+  for (const target of [...notYetInjectable]) makeInjectable(target);
+}
+
+/**
+ * Marks a class as a job group: makes it injectable and registers it for `JobRunner`. Jobs
+ * declared on an undecorated base class are part of the group. Throws when a `@query` has no
+ * `@job` of its name.
  */
 export function cron(group: string): ClassDecorator {
-  return (target) => {
+  return (target, ...rest: unknown[]) => {
+    refuseStandardDecorators(`@cron(${show(group)})`, rest[0]);
     const at = `group ${show(group)} (${target.name})`;
     checkName(group, "group", at);
-    const p = pending.get(target) ?? { jobs: [], queries: [] };
-    pending.delete(target);
+    const p = collectPending(target);
     for (const q of p.queries) {
       if (!p.jobs.some((j) => j.name === q.name)) {
         throw new OrphanQueryError(
@@ -317,21 +218,43 @@ export function cron(group: string): ClassDecorator {
       }
       seen.set(j.fullName, j);
     }
-    injectable()(target as never);
-    groups.push({ name: group, target, jobs });
+    notYetInjectable.add(target);
+    queueMicrotask(() => {
+      try {
+        makeInjectable(target);
+      } catch {
+        // Reported where the groups are read (getCronGroups), which has a caller to throw to.
+        notYetInjectable.add(target);
+      }
+    });
+    registry.groups.push({ name: group, target, jobs });
   };
 }
 
-/** Every `@cron` class declared so far, in declaration order. */
+/**
+ * Every `@cron` class declared so far, in declaration order, by any copy of this package in the
+ * process. Throws `CronInjectableError` when one of them cannot be made injectable.
+ */
 export function getCronGroups(): readonly CronGroup[] {
-  return groups;
+  makePendingInjectable();
+  return registry.groups;
+}
+
+/**
+ * Names of classes with `@job` or `@query` methods that no `@cron` class decorator took (neither
+ * on the class nor on a subclass): those jobs never run. The runner warns about each at start.
+ */
+export function getUndecoratedJobClasses(): string[] {
+  return [...registry.pending.entries()]
+    .filter(([ctor, p]) => !registry.inherited.has(ctor) && p.jobs.length + p.queries.length > 0)
+    .map(([ctor]) => ctor.name || "(anonymous class)");
 }
 
 /**
  * Checks the registered groups as a whole: two groups of one name, two jobs of one full name
  * across groups. The runner calls it at construction.
  */
-export function assertNoClashes(list: readonly CronGroup[] = groups): void {
+export function assertNoClashes(list: readonly CronGroup[] = registry.groups): void {
   const byGroup = new Map<string, CronGroup>();
   const byJob = new Map<string, JobDefinition>();
   for (const g of list) {
@@ -356,6 +279,7 @@ export function assertNoClashes(list: readonly CronGroup[] = groups): void {
 
 /** Test helper: forget every registered group. */
 export function clearCronRegistry(): void {
-  groups.length = 0;
-  pending.clear();
+  registry.groups.length = 0;
+  registry.pending.clear();
+  registry.inherited.clear();
 }

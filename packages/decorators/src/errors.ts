@@ -49,3 +49,31 @@ export class OrphanQueryError extends DecoratorError {
     super("ERR_OCTO_ORPHAN_QUERY", message);
   }
 }
+
+/** A decorator applied as a TC39 (standard) decorator: the project compiles without `experimentalDecorators`. */
+export class StandardDecoratorsError extends DecoratorError {
+  constructor(message: string) {
+    super("ERR_OCTO_STANDARD_DECORATORS", message);
+  }
+}
+
+/** `@job` or `@query` on a static method: jobs run on instances the container builds. */
+export class StaticJobMethodError extends DecoratorError {
+  constructor(message: string) {
+    super("ERR_OCTO_STATIC_JOB_METHOD", message);
+  }
+}
+
+/** Two copies of `@octo/decorators` whose registries cannot be shared are loaded in one process. */
+export class RegistryMismatchError extends DecoratorError {
+  constructor(message: string) {
+    super("ERR_OCTO_REGISTRY_MISMATCH", message);
+  }
+}
+
+/** `@cron` on a class inversify cannot make injectable (for a reason other than `@injectable()` already on it). */
+export class CronInjectableError extends DecoratorError {
+  constructor(message: string) {
+    super("ERR_OCTO_CRON_INJECTABLE", message);
+  }
+}

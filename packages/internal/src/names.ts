@@ -11,13 +11,7 @@ import { show } from "./show";
  * script's keys would land in different slots (`CROSSSLOT`) or every name would share one slot.
  */
 export function assertKeyName(argument: string, value: unknown): asserts value is string {
-  if (typeof value !== "string" || value === "") {
-    throw new InvalidArgumentError(
-      argument,
-      value,
-      `${argument} ${show(value)} is not usable: pass a non-empty string`,
-    );
-  }
+  assertNonEmptyString(argument, value);
   if (value.includes("{") || value.includes("}")) {
     throw new InvalidArgumentError(
       argument,

@@ -32,3 +32,20 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Thrown by `new Logger({ pretty: true })` when the optional peer dependency `pino-pretty` is not
+ * installed. Install it (`npm install pino-pretty`), or log JSON lines with `pretty: false`.
+ */
+export class MissingPrettyPrinterError extends Error {
+  /** Stable code to match on instead of the message. */
+  readonly code = "ERR_OCTO_PINO_PRETTY_MISSING";
+
+  constructor() {
+    super(
+      'Logger option "pretty" is true but pino-pretty is not installed. Install it with ' +
+        "`npm install pino-pretty` (an optional peer dependency of @octo/logger), or set pretty: false for JSON lines.",
+    );
+    this.name = "MissingPrettyPrinterError";
+  }
+}

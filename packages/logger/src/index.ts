@@ -1,5 +1,5 @@
 export { childLogger, type LogFn, type LoggerLike, silentLogger } from "@octo/internal";
-export { InvalidLoggerOptionError } from "./errors";
+export { InvalidLoggerOptionError, MissingPrettyPrinterError } from "./errors";
 export { Logger } from "./logger";
 export {
   DEFAULT_REDACT_KEYS,

@@ -1,8 +1,8 @@
 import type { LogFn, LoggerLike } from "@octo/internal";
 import pino, { type Logger as PinoLogger } from "pino";
-import { prettyFactory } from "pino-pretty";
 import { toLogRecord } from "./log-arguments";
 import { type LogDestination, type LoggerOptions, type LogLevel, resolveLoggerOptions } from "./options";
+import { loadPrettyPrinter, type RenderLine } from "./pretty-printer";
 import { scrubUrlPasswords } from "./scrub-url-passwords";
 import { serializeError } from "./serialize-error";
 
@@ -81,6 +81,7 @@ function createPino(options: LoggerOptions): PinoLogger {
   const { name, level, redactPaths, destination, pretty } = resolveLoggerOptions(options);
   const target = destination ?? pino.destination({ dest: 1, sync: true });
   const usePretty = pretty ?? isTerminal(destination ?? process.stdout);
+  const render = usePretty ? loadPrettyPrinter(isTerminal(target), pretty === true) : undefined;
   return pino(
     {
       name,
@@ -90,7 +91,7 @@ function createPino(options: LoggerOptions): PinoLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    scrubbingStream(target, usePretty ? prettyLines(isTerminal(target)) : undefined),
+    scrubbingStream(target, render),
   );
 }
 
@@ -98,19 +99,13 @@ function createPino(options: LoggerOptions): PinoLogger {
  * Every line passes through here on its way out, so a URL password is masked wherever it sits:
  * message, fields, bindings, error messages and stacks.
  */
-function scrubbingStream(target: LogDestination, render?: (line: string) => string): pino.DestinationStream {
+function scrubbingStream(target: LogDestination, render?: RenderLine): pino.DestinationStream {
   return {
     write(line: string) {
       const scrubbed = scrubUrlPasswords(line);
       target.write(render ? render(scrubbed) : scrubbed);
     },
   };
-}
-
-function prettyLines(colorize: boolean): (line: string) => string {
-  // prettyFactory renders synchronously in this process; pino-pretty's stream form would move
-  // lines through an extra stream and could lose the last lines on a crash.
-  return prettyFactory({ colorize, ignore: "pid,hostname", translateTime: "SYS:standard" });
 }
 
 function isTerminal(stream: unknown): boolean {

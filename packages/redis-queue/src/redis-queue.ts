@@ -474,7 +474,9 @@ class Worker<T> {
 
   private subscribe(): Redis | Cluster {
     const { logger } = this.options;
-    const subscriber = this.redis.duplicate() as Redis | Cluster;
+    // ioredis 6 types Redis's and Cluster's duplicate() with overloads a union cannot call.
+    const duplicate: () => Redis | Cluster = this.redis.duplicate.bind(this.redis);
+    const subscriber = duplicate();
     subscriber.on("error", (err: unknown) =>
       logger.debug({ err, queue: this.queue.name }, "wake-up connection error; polling meanwhile"),
     );

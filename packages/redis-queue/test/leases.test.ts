@@ -62,7 +62,7 @@ describe("leases", () => {
       async (_item, { signal }) => {
         firstSignal = signal;
         // The holder stalls: its lease is made to run out, so another worker takes the item.
-        const [id] = await env.redis.zrange(inflight, 0, -1);
+        const [id] = await env.redis.zrange(inflight, 0, "-1");
         await env.redis.zadd(inflight, "XX", 1, id as string);
         secondWork = second.work(
           async () => {
@@ -98,7 +98,7 @@ describe("leases", () => {
     const queue = new RedisQueue<string>("stalled-fail", env.redis, { retries: 0, leaseTime: 60_000 });
     await queue.work(
       async () => {
-        const [id] = await env.redis.zrange(inflight, 0, -1);
+        const [id] = await env.redis.zrange(inflight, 0, "-1");
         // Another holder's lease: a different deadline on the same id.
         await env.redis.zadd(inflight, "XX", Date.now() + 120_000, id as string);
         throw new Error("boom");

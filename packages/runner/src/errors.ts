@@ -73,3 +73,24 @@ function describe(value: unknown): string {
     return "an object";
   }
 }
+
+/** A `@cron` class the container cannot build for this instance; its jobs fail, the others run. */
+export class JobClassUnresolvableError extends RunnerError {
+  constructor(className: string, group: string, reason: string, cause?: unknown) {
+    super(
+      "ERR_OCTO_JOB_CLASS_UNRESOLVABLE",
+      `the container could not build ${className} (group ${JSON.stringify(group)}): ${reason}; bind it (or its dependencies) in the container passed to JobRunner`,
+    );
+    if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
+  }
+}
+
+/** A `@query` that returned something the runner cannot turn into items. */
+export class InvalidQueryResultError extends RunnerError {
+  constructor(job: string, got: string) {
+    super(
+      "ERR_OCTO_INVALID_QUERY_RESULT",
+      `the query of job ${JSON.stringify(job)} returned ${got}: return an array, an iterable of items, or an async iterable of arrays (batches)`,
+    );
+  }
+}

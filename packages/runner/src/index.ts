@@ -17,4 +17,5 @@ export {
   type WorkResult,
 } from "@octo/redis-queue";
 export * from "./errors";
-export * from "./runner";
+export { JobRunner } from "./runner";
+export type { JobContext, JobRunnerOptions, JobStatus, LastRun, RunOutcome, RunResult } from "./types";

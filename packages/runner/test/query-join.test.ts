@@ -1,11 +1,11 @@
 import "reflect-metadata";
 import { cron, type JobContext, job, query } from "@octo/runner";
+import { sleep, waitUntil } from "@octo/testing";
 import { expect, it } from "vitest";
 import { useRunners } from "./support";
 
 const TOTAL = 200;
 const handledBy = new Map<string, number>();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 @cron("join")
 class JoinJobs {
@@ -35,15 +35,14 @@ it("an instance that had no tick joins a fill started elsewhere, and stop() clos
 
   const result = await filler.run("join.items");
   expect(result.outcome).toBe("succeeded");
-  const deadline = Date.now() + 20_000;
-  while (
-    (await client.llen("octo:q:{join.items}:pending")) +
-      (await client.zcard("octo:q:{join.items}:inflight")) >
-    0
-  ) {
-    if (Date.now() > deadline) throw new Error("the queue was not drained");
-    await sleep(50);
-  }
+  await waitUntil(
+    "the queue to be drained",
+    async () =>
+      (await client.llen("octo:q:{join.items}:pending")) +
+        (await client.zcard("octo:q:{join.items}:inflight")) ===
+      0,
+    20_000,
+  );
   const filled = handledBy.get("filler") ?? 0;
   const joined = handledBy.get("joiner") ?? 0;
   expect(filled + joined).toBe(TOTAL);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { type NodeProcess, startNodeProcess, startRedis, type TestRedis } from "@octo/testing";
+import { type NodeProcess, startNodeProcess, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const fixture = fileURLToPath(new URL("./fixtures/query-runner.ts", import.meta.url));
@@ -18,9 +18,10 @@ it("query job with 1,000 items across 3 processes: each item once, every process
   );
   try {
     await Promise.all(procs.map((p) => p.waitFor(/started/, 20_000)));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (await c.scard("seen")) < 1000)
-      await new Promise((r) => setTimeout(r, 200));
+    await waitUntil("1,000 items to be seen", async () => (await c.scard("seen")) >= 1000, 30_000, {
+      intervalMs: 200,
+      describe: () => c.scard("seen"),
+    });
   } finally {
     for (const p of procs) p.kill("SIGTERM");
     await Promise.all(procs.map((p) => p.exited));

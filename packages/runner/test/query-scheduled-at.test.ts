@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { cron, type JobContext, job, query } from "@octo/runner";
+import { sleep, waitUntil } from "@octo/testing";
 import { expect, it } from "vitest";
 import { useRunners } from "./support";
 
@@ -11,7 +12,6 @@ const queryCalls: number[] = [];
 /** When both runners had started: only a fire after it is seen by both. */
 let readyAt = Number.POSITIVE_INFINITY;
 const seen: { fill: number; instance: string; scheduledAt: number }[] = [];
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 @cron("fillat")
 class FillJobs {
@@ -38,8 +38,9 @@ it("every item handler sees the scheduled time T of the fire whose query filled 
   for (const instanceId of ["r1", "r2"]) await env.start(instanceId);
   readyAt = Date.now();
   const total = plan.reduce((a, b) => a + b, 0);
-  const deadline = Date.now() + 30_000;
-  while (seen.length < total && Date.now() < deadline) await sleep(50);
+  await waitUntil(`all ${total} items to be handled`, () => seen.length >= total, 30_000, {
+    describe: () => seen.length,
+  });
   expect(seen).toHaveLength(total);
 
   const client = env.redis.client();

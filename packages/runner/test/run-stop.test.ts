@@ -1,26 +1,30 @@
 import "reflect-metadata";
 import { cron, type JobContext, JobRunner, job, UnknownJobError } from "@octo/runner";
-import { startRedis, type TestRedis } from "@octo/testing";
+import { sleep, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import { Container } from "inversify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let redis: TestRedis;
 const runs: number[] = [];
+/** Set once the slow job's handler is running; the test releases it when it has seen stop() wait. */
+let slowStarted = false;
 let release: () => void = () => {};
+const released = new Promise<void>((resolve) => {
+  release = resolve;
+});
 
 @cron("manual")
 class ManualJobs {
   @job("once", "0 0 1 1 *")
   async once(_ctx: JobContext) {
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     runs.push(Date.now());
   }
 
   @job("slow", "0 0 1 1 *")
   async slow() {
-    await new Promise<void>((r) => {
-      release = r;
-    });
+    slowStarted = true;
+    await released;
   }
 }
 void ManualJobs;
@@ -32,6 +36,8 @@ beforeAll(async () => {
   await runner.start(redis.client());
 });
 afterAll(async () => {
+  // A failed assertion must not leave the slow run (and so stop()) waiting for ever.
+  release();
   await runner.stop();
   await redis.stop();
 });
@@ -53,12 +59,13 @@ describe("run / stop", () => {
 
   it("stop() waits for runs in progress", async () => {
     const p = runner.run("manual.slow");
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil("the slow run's handler to start", () => slowStarted, 10_000);
     let stopped = false;
     const s = runner.stop("manual.slow").then(() => {
       stopped = true;
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // stop() must still be waiting while the run goes on; 300 ms is ample for it to resolve if it did not wait.
+    await sleep(300);
     expect(stopped).toBe(false);
     release();
     await s;

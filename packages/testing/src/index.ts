@@ -4,8 +4,10 @@ export { type RedisClusterOptions, startRedisCluster, type TestRedisCluster } fr
 export {
   freePort,
   hasRedisServerBinary,
+  type ReapOptions,
   type RedisServerOptions,
   RedisServerProcess,
+  reapOrphanedServers,
 } from "./redis-server";
 export { redactUrl, type StartRedisOptions, startRedis, type TestRedis } from "./start-redis";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";

@@ -129,7 +129,10 @@ export class RedisServerProcess {
     this.child = child;
     live.add(child);
     child.once("exit", () => live.delete(child));
-    writeFileSync(this.record, JSON.stringify({ pid: child.pid, port: this.port, dir: this.dir }));
+    writeFileSync(
+      this.record,
+      JSON.stringify({ pid: child.pid, port: this.port, dir: this.dir, owner: process.pid }),
+    );
     await new Promise<void>((resolve, reject) => {
       let output = "";
       const timer = setTimeout(
@@ -221,26 +224,57 @@ export class RedisServerProcess {
   }
 }
 
-/** Kills every server recorded for this test run that is still alive, and removes its files. */
-export async function reapOrphanedServers(): Promise<number> {
+/** Which recorded servers `reapOrphanedServers` stops. */
+export interface ReapOptions {
+  /**
+   * Stop only servers whose owner (the process that spawned them) is gone, and leave every other
+   * record alone: safe while other test files run. Without it every server of the run is stopped,
+   * which only the run's teardown may do, once no test file is running.
+   */
+  ownerGone?: boolean;
+}
+
+interface ServerRecord {
+  pid: number;
+  dir: string;
+  /** The process that spawned the server; absent in records written before it was recorded. */
+  owner?: number;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Kills the servers recorded for this test run that are still alive, and removes their files. */
+export async function reapOrphanedServers({ ownerGone = false }: ReapOptions = {}): Promise<number> {
   const dir = registryDir();
   let reaped = 0;
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
+    let record: ServerRecord;
     try {
-      const { pid, dir: dataDir } = JSON.parse(readFileSync(file, "utf8")) as { pid: number; dir: string };
-      try {
-        process.kill(pid, "SIGKILL");
-        reaped++;
-      } catch {
-        // not running any more
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+      record = JSON.parse(readFileSync(file, "utf8")) as ServerRecord;
     } catch {
-      // a record being written as we read; the next teardown sees it
+      // A record being written as we read; the next teardown sees it.
+      if (!ownerGone) rmSync(file, { force: true });
+      continue;
     }
+    if (ownerGone && (record.owner === undefined || processExists(record.owner))) continue;
+    try {
+      process.kill(record.pid, "SIGKILL");
+      reaped++;
+    } catch {
+      // not running any more
+    }
+    rmSync(record.dir, { recursive: true, force: true });
     rmSync(file, { force: true });
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (!ownerGone) rmSync(dir, { recursive: true, force: true });
   return reaped;
 }

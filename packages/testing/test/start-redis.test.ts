@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, test } from "vitest";
-import { RedisServerProcess, startNodeProcess, startRedis, type TestRedis } from "../src/index";
+import {
+  RedisServerProcess,
+  reapOrphanedServers,
+  startNodeProcess,
+  startRedis,
+  type TestRedis,
+  waitUntil,
+} from "../src/index";
 
 const started: TestRedis[] = [];
 afterEach(async () => {
@@ -69,17 +77,29 @@ describe("startRedis", () => {
     expect(processAlive(pid)).toBe(false);
   });
 
-  test("a server whose test process was SIGKILLed is reaped by the run's teardown", async () => {
+  test("a server whose test process was SIGKILLed is reaped; servers of live processes are left alone", async () => {
+    const mine = await RedisServerProcess.start();
     const child = startNodeProcess(new URL("./fixtures/spawn-and-hang.ts", import.meta.url).pathname);
-    const line = await child.waitFor(/^pid=\d+/);
-    const pid = Number(line.slice(4));
-    expect(processAlive(pid)).toBe(true);
-    await child.kill("SIGKILL");
-    const { reapOrphanedServers } = await import("../src/redis-server");
-    // The fixture shares this run's registry, so the teardown finds and stops its server.
-    await reapOrphanedServers();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(processAlive(pid)).toBe(false);
+    try {
+      const line = await child.waitFor(/^pid=\d+/);
+      const pid = Number(line.slice(4));
+      expect(processAlive(pid)).toBe(true);
+      await child.kill("SIGKILL");
+      // The fixture shares this run's registry, so the reaper finds its server by its dead owner;
+      // this process is alive, so its server (and any other test file's) is not touched.
+      expect(await reapOrphanedServers({ ownerGone: true })).toBeGreaterThanOrEqual(1);
+      await waitUntil("the orphaned redis-server to exit", () => !processAlive(pid), 10_000);
+      expect(processAlive(mine.pid!)).toBe(true);
+      const client = new Redis(mine.port, "127.0.0.1");
+      try {
+        expect(await client.ping()).toBe("PONG");
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await child.kill("SIGKILL");
+      await mine.stop();
+    }
   });
 
   test("with REDIS_URL, each caller gets its own database and frees it on stop", async () => {

@@ -60,7 +60,7 @@ test("queue under kills: 20,000 items, a worker SIGKILLed every second: none los
       // Right after the kill, before its 2 s lease can run out: what the dead worker took and did
       // not ack is still in the in-flight set. Of those, the ones it had already processed are
       // exactly the items that can come out twice.
-      const inflight = await client.zrange(`octo:q:{${QUEUE}}:inflight`, 0, -1);
+      const inflight = await client.zrange(`octo:q:{${QUEUE}}:inflight`, 0, "-1");
       inflightAtKills += inflight.length;
       const processedByVictim = new Set(await client.smembers(`chaos:{${QUEUE}}:by:${victim}`));
       for (const id of inflight) if (processedByVictim.has(id)) processedUnackedAtKills.add(id);

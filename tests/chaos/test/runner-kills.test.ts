@@ -24,8 +24,33 @@ const SPARES = PROCESSES + 2;
 // time to be claimed and recorded; a process that dies inside that span may take the tick with it.
 const ALIVE_BEFORE_MS = 200;
 const ALIVE_AFTER_MS = 1500;
+/**
+ * How many ticks back, from the second of a kill, the test reads the claims right after it: a
+ * victim can have taken with it only a tick it claimed while alive, and a tick only counts once
+ * a runner outlived it by ALIVE_AFTER_MS, so ticks up to two seconds old are enough.
+ */
+const RECENT_TICKS = 3;
 /** The fixture job's maxComputeTime. */
 const MAX_COMPUTE_MS = 5000;
+/** The runner's default `lockWaitMs`: how long a claimed fire waits for the job before it is skipped. */
+const LOCK_WAIT_MS = 1000;
+/** The job's lock as `@octo/runner` documents it ("Data in Redis"); its value is `<instance>:<T ms>`. */
+const JOB_LOCK_KEY = "octo:lock:{job:chaos.tick}";
+/**
+ * How long a run's hold on the job can outlast the run's process: today the run takes a lock for
+ * `maxComputeTime`, so a run killed mid-way keeps the job MAX_COMPUTE_MS. Once a run holds a short
+ * lease renewed while it is alive, this becomes that lease's length, and a killed run frees its
+ * job within seconds: set it to the lease and the bounds below tighten with it.
+ */
+const KILLED_RUN_HOLDS_JOB_MS = MAX_COMPUTE_MS;
+/**
+ * The longest a killed run can keep fires from running, counted from its T: it may have taken the
+ * lock up to LOCK_WAIT_MS after T (waiting on a run before it), plus a second of round trips on a
+ * loaded machine, and the lock then stands KILLED_RUN_HOLDS_JOB_MS. Each kill found holding the
+ * job excuses at most one tick per second of this span.
+ */
+const KILLED_RUN_SPAN_MAX_MS = KILLED_RUN_HOLDS_JOB_MS + LOCK_WAIT_MS + 1000;
+const EXCUSED_PER_HELD_LOCK_MAX = Math.ceil(KILLED_RUN_SPAN_MAX_MS / 1000);
 /**
  * With kills 1–2 s apart a tick's 1.7 s window sees at most two of them, so outside the blackout
  * one of the four runners covers every tick; the blackout costs about BLACKOUT_MS + 1.7 s of them.
@@ -37,6 +62,15 @@ interface Lifetime {
   name: string;
   from: number;
   to: number;
+}
+
+/** What Redis said about the job's lock right after a SIGKILL, when the victim's run held it. */
+interface HeldLock {
+  victim: string;
+  /** T of the victim's run, from the lock's owner `<instance>:<T>`. */
+  T: number;
+  /** When the lock stands until: the read's time plus its PTTL. */
+  expiresAt: number;
 }
 
 interface Spare {
@@ -90,13 +124,42 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     slots[slot] = { name: spare.name, proc: spare.proc, from: Date.now() };
     return signalledAt;
   };
-  /** SIGKILLs the runner in `slot`, if there is one, and records its lifetime. */
+  const heldLocks: HeldLock[] = [];
+  /** Ticks a victim had claimed shortly before its kill, read right after it. */
+  const claimedByVictims = new Set<number>();
+  /**
+   * SIGKILLs the runner in `slot`, if there is one, and records its lifetime. Right after the kill
+   * it reads what the victim held: the claims of the last few ticks (a run it may have taken with
+   * it), and the job's lock (owner `<victim>:<T>`: a run that died holding the job, and how long
+   * it will keep it). Anything owned by another runner, or by none, excuses nothing.
+   */
   const kill = async (slot: number) => {
     const entry = slots[slot];
     if (!entry) return false;
     slots[slot] = undefined;
     await entry.proc.kill("SIGKILL");
-    lifetimes.push({ name: entry.name, from: entry.from, to: Date.now() });
+    const killedAt = Date.now();
+    lifetimes.push({ name: entry.name, from: entry.from, to: killedAt });
+    const recentTicks = Array.from(
+      { length: RECENT_TICKS },
+      (_, back) => Math.floor(killedAt / 1000) * 1000 - back * 1000,
+    );
+    const claimers = await client.mget(recentTicks.map((t) => `octo:tick:{chaos.tick}:${t}`));
+    for (const [i, claimer] of claimers.entries()) {
+      if (claimer === entry.name) claimedByVictims.add(recentTicks[i] as number);
+    }
+    const [[, owner], [, pttl]] = (await client.multi().get(JOB_LOCK_KEY).pttl(JOB_LOCK_KEY).exec()) as [
+      [null, string | null],
+      [null, number],
+    ];
+    const readAt = Date.now();
+    if (owner?.startsWith(`${entry.name}:`) && pttl > 0) {
+      heldLocks.push({
+        victim: entry.name,
+        T: Number(owner.slice(entry.name.length + 1)),
+        expiresAt: readAt + pttl,
+      });
+    }
     return true;
   };
   let kills = 0;
@@ -143,30 +206,20 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     let missedClaimerKilled = 0;
     // A tick is claimed once and run by its claimer: a claimer SIGKILLed between its claim and
     // the end of the run takes that tick with it (at most once per tick, by design).
-    const claimerKilledMidRun = async (t: number) => {
-      const claimer = await client.get(`octo:tick:{chaos.tick}:${t}`);
-      return lifetimes.some((life) => life.name === claimer && life.to < t + ALIVE_AFTER_MS);
-    };
-    // A killed run keeps holding the job's maxComputeTime lock (5 s here) until it expires — that
-    // is how a crashed run frees the job — and fires claimed meanwhile are skipped as overlaps.
-    // Only a victim that had claimed a tick in the second before its kill can have died mid-run.
-    const killedMidRun: number[] = [];
-    for (const life of lifetimes) {
-      const second = Math.floor(life.to / 1000) * 1000;
-      for (const tick of [second, second - 1000]) {
-        if ((await client.get(`octo:tick:{chaos.tick}:${tick}`)) === life.name) killedMidRun.push(life.to);
-      }
-    }
-    const killedRunMayHoldLock = (t: number) =>
-      killedMidRun.some((killedAt) => killedAt <= t + ALIVE_AFTER_MS && killedAt > t - MAX_COMPUTE_MS - 1000);
+    const claimerKilledMidRun = (t: number) => claimedByVictims.has(t);
+    // A run killed while it held the job keeps it until its lock expires — that is how a crashed
+    // run frees the job — and fires meanwhile are skipped as overlaps. Only the locks read right
+    // after a kill, owned by its victim, count: a fire after that run's T and before the lock's
+    // expiry is excused, nothing else.
+    const lockOfKilledRun = (t: number) => heldLocks.some((held) => held.T < t && t < held.expiresAt);
     let missedLockOfKilledRun = 0;
     const firstTick = Math.ceil(phaseStart / 1000) * 1000;
     for (let t = firstTick; t <= phaseEnd; t += 1000) {
       if (covered(t)) {
         expected++;
         if (ran.has(t)) continue;
-        if (await claimerKilledMidRun(t)) missedClaimerKilled++;
-        else if (killedRunMayHoldLock(t)) missedLockOfKilledRun++;
+        if (claimerKilledMidRun(t)) missedClaimerKilled++;
+        else if (lockOfKilledRun(t)) missedLockOfKilledRun++;
         else missedWhileAlive++;
       } else if (!ran.has(t)) missedWhileNoneAlive++;
     }
@@ -186,7 +239,11 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
       "missed-while-alive": missedWhileAlive,
       "missed-none-alive": missedWhileNoneAlive,
       "missed-claimer-killed": missedClaimerKilled,
+      "victim-claims-at-kills": claimedByVictims.size,
       "missed-lock-of-killed-run": missedLockOfKilledRun,
+      "locks-held-at-kills": heldLocks.length,
+      "excused-bound": heldLocks.length * EXCUSED_PER_HELD_LOCK_MAX,
+      "held-ms-max": Math.max(0, ...heldLocks.map((held) => held.expiresAt - held.T)),
       blackouts: blackouts.length,
       "blackout-ticks": blackoutTicks.length,
       "boot-ms-max": bootMsMax,
@@ -196,6 +253,14 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     expect(twice).toEqual([]);
     expect(expected).toBeGreaterThanOrEqual(MIN_EXPECTED);
     expect(missedWhileAlive).toBe(0);
+    // Excuses are bounded by their evidence. A SIGKILL ends at most the one run in progress on its
+    // victim (a run of this job is one round trip, far under the second between fires), so it can
+    // take at most one claimed tick with it; and a lock found held excuses at most the fires of
+    // its span.
+    expect(missedClaimerKilled).toBeLessThanOrEqual(kills);
+    for (const held of heldLocks)
+      expect(held.expiresAt - held.T, held.victim).toBeLessThanOrEqual(KILLED_RUN_SPAN_MAX_MS);
+    expect(missedLockOfKilledRun).toBeLessThanOrEqual(heldLocks.length * EXCUSED_PER_HELD_LOCK_MAX);
     expect(blackouts).toHaveLength(1);
     // BLACKOUT_MS with no runner holds at least two whole seconds.
     expect(blackoutTicks.length).toBeGreaterThanOrEqual(2);

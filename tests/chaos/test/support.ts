@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import type { Cluster, Redis } from "ioredis";
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// One wait-until and one sleep for every package's tests; re-exported for the chaos files that import them from here.
+export { sleep, waitUntil } from "@octo/testing";
 
 /** Absolute path of a fixture in test/fixtures, for startNodeProcess. */
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -13,19 +14,6 @@ export function summary(scenario: string, figures: Record<string, number | strin
     .join(" ")}`;
   console.log(line);
   return line;
-}
-
-/** Polls `check` until it returns true; throws with `what` after `timeoutMs`. */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Every key in the database with its type and a DUMP of its value, to prove nothing was written. */

@@ -2,7 +2,7 @@ import { type LogFn, Logger, type LoggerLike, silentLogger } from "@octo/logger"
 import { pino } from "pino";
 import { describe, expectTypeOf, it } from "vitest";
 
-// These are checked by `tsc --noEmit` (the package's typecheck), which includes the test folder.
+// Checked by `tsc` in vitest's typecheck mode (a `.test-d.ts` file), and by the package's typecheck.
 
 /** The jobs guide's two error-handling calls, written exactly as it prints them. */
 async function seedErrorHandling(logger: LoggerLike, item: { id: number }, work: () => Promise<void>) {

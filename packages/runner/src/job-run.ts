@@ -1,0 +1,206 @@
+import type { JobDefinition } from "@octo/decorators";
+import { childLogger, describeThrown, type LoggerLike, MAX_TIMER_DELAY_MS } from "@octo/internal";
+import type { RedisQueue } from "@octo/redis-queue";
+import type { Cluster, Redis } from "ioredis";
+import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
+import { claimTick, type RunnerKeys } from "./keys";
+import { runQueryFill } from "./query-fill";
+import type { QueueWorkers } from "./queue-workers";
+import { type RunLease, takeRunLease } from "./run-lease";
+import { abortableSleep } from "./sleep";
+import type { JobTarget } from "./targets";
+import type { JobContext, RunOutcome, RunResult } from "./types";
+
+/** What one run needs from the runner; the run owns nothing of the runner's state. */
+export interface RunHost {
+  readonly redis: Redis | Cluster;
+  readonly keys: RunnerKeys;
+  readonly instanceId: string;
+  readonly logger: LoggerLike;
+  /** Whether `logger` carries the instance already (made with child()). */
+  readonly instanceBound: boolean;
+  readonly minClaimTtl: number;
+  readonly lockWaitMs: number;
+  readonly runLeaseMs: number;
+  readonly workers: QueueWorkers;
+  targetOf(def: JobDefinition): JobTarget;
+  queueOf(def: JobDefinition): RedisQueue<unknown>;
+  /**
+   * Registers a run's controller so `stop()` aborts it; answers the function that unregisters it.
+   * One set of controllers instead of one listener per run on a shared signal: any number of
+   * concurrent runs, no MaxListenersExceededWarning.
+   */
+  enterRun(controller: AbortController): () => void;
+}
+
+/**
+ * One run of a job at T: claim the tick (scheduled fires only), take the job's run lease, build
+ * the class, run the handler or the query with retries, record the outcome. Never rejects: every
+ * failure, whatever was thrown, ends in a `failed` result, and the lease, the timer and the
+ * stop registration are released in `finally`.
+ */
+export async function executeRun(
+  host: RunHost,
+  def: JobDefinition,
+  T: number,
+  claimNeeded: boolean,
+): Promise<RunResult> {
+  const job = def.fullName;
+  const scheduledAt = new Date(T);
+  const at = scheduledAt.toISOString();
+  const result = (outcome: RunOutcome, durationMs = 0, error?: string): RunResult => ({
+    job,
+    scheduledAt,
+    outcome,
+    instance: host.instanceId,
+    durationMs,
+    ...(error !== undefined ? { error } : {}),
+  });
+  if (claimNeeded) {
+    let claimed: boolean;
+    try {
+      claimed = await claimTick(
+        host.redis,
+        host.keys.tick(job, T),
+        host.instanceId,
+        claimTtlMs(def.config.maxComputeTime, host.minClaimTtl),
+      );
+    } catch (err) {
+      const error = describeThrown(err);
+      host.logger.error(
+        { job, scheduledAt: at, err: error },
+        "could not claim the tick; it did not run here",
+      );
+      return result("failed", 0, error);
+    }
+    if (!claimed) {
+      // Every instance works a query job's queue when the tick fires, claimed or not.
+      if (def.queryMethod) host.workers.ensure(def);
+      return result("not-claimed");
+    }
+  }
+  const controller = new AbortController();
+  const leaveRun = host.enterRun(controller);
+  const logger = childLogger(host.logger, { job, scheduledAt: at });
+  const startedAt = Date.now();
+  let lease: RunLease | null = null;
+  let overrun: NodeJS.Timeout | undefined;
+  let outcome: RunOutcome = "succeeded";
+  let error: string | undefined;
+  try {
+    lease = await takeRunLease({
+      redis: host.redis,
+      prefix: host.keys.prefix,
+      name: host.keys.runLease(job),
+      owner: `${host.instanceId}:${T}:${Math.random().toString(36).slice(2, 8)}`,
+      periodMs: runLeasePeriodMs(host.runLeaseMs, def.config.maxComputeTime),
+      waitMs: host.lockWaitMs,
+      signal: controller.signal,
+      logger,
+    });
+    if (!lease) {
+      const stopping = controller.signal.aborted;
+      host.logger.warn(
+        { job, scheduledAt: at },
+        stopping
+          ? "skipped: the runner stopped while the run waited for its job"
+          : "skipped: the previous run still holds the job",
+      );
+      return result("skipped");
+    }
+    overrun = setTimeout(
+      () => {
+        logger.warn(
+          { maxComputeTime: def.config.maxComputeTime },
+          "run passed maxComputeTime; its signal was aborted",
+        );
+        controller.abort(new Error(`job ${job} passed maxComputeTime`));
+      },
+      Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
+    );
+    await runBody(host, def, scheduledAt, controller.signal, logger);
+  } catch (err) {
+    outcome = "failed";
+    error = describeThrown(err);
+  } finally {
+    clearTimeout(overrun);
+    leaveRun();
+    await lease?.release();
+  }
+  const endedAt = Date.now();
+  await host.redis
+    .hset(host.keys.job(job), {
+      lastScheduledAt: T,
+      lastStartedAt: startedAt,
+      lastEndedAt: endedAt,
+      lastInstance: host.instanceId,
+      lastOutcome: outcome,
+      lastError: error ?? "",
+    })
+    .catch((err: unknown) =>
+      host.logger.error({ err: describeThrown(err), job }, "could not record the last run"),
+    );
+  const fields: Record<string, unknown> = { job, scheduledAt: at, durationMs: endedAt - startedAt, outcome };
+  // A logger with child() already carries the instance; a plain one gets it here.
+  if (!host.instanceBound) fields.instance = host.instanceId;
+  if (outcome === "failed") host.logger.error({ ...fields, error }, "job run failed");
+  else host.logger.info(fields, "job run finished");
+  return result(outcome, endedAt - startedAt, error);
+}
+
+/** Builds the class and runs the handler (or the query and its queue) under the run's signal. */
+async function runBody(
+  host: RunHost,
+  def: JobDefinition,
+  scheduledAt: Date,
+  signal: AbortSignal,
+  logger: LoggerLike,
+): Promise<void> {
+  const target = host.targetOf(def);
+  const context: Omit<JobContext, "attempt"> = {
+    job: def.fullName,
+    scheduledAt,
+    signal,
+    logger,
+    instanceId: host.instanceId,
+  };
+  const withRetries = <R>(fn: (attempt: number) => Promise<R>) => retrying(def, signal, logger, fn);
+  if (def.queryMethod) {
+    await runQueryFill({
+      def,
+      target,
+      queue: host.queueOf(def),
+      workers: host.workers,
+      redis: host.redis,
+      fillKey: host.keys.fill(def.fullName),
+      context,
+      withRetries,
+      logger,
+    });
+    return;
+  }
+  const handler = target[def.method] as (ctx: JobContext) => unknown;
+  await withRetries(async (attempt) => {
+    await handler.call(target, { ...context, attempt });
+  });
+}
+
+/** Runs `fn` until it succeeds, the job's retries are used up, or the signal aborts. */
+async function retrying<R>(
+  def: JobDefinition,
+  signal: AbortSignal,
+  logger: LoggerLike,
+  fn: (attempt: number) => Promise<R>,
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (!shouldRetry(attempt, def.config.retries, signal.aborted)) throw err;
+      const wait = retryDelayMs(def.config.timeout, attempt);
+      logger.warn({ err: describeThrown(err), attempt, retryInMs: wait }, "attempt failed; retrying");
+      await abortableSleep(wait, signal);
+      if (signal.aborted) throw err;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { LoggerLike } from "@octo/internal";
+
+/** Options of `new JobRunner(container, options)`. */
+export interface JobRunnerOptions {
+  /** Key prefix in Redis, shared with the lock and the queues. @default "octo" */
+  prefix?: string;
+  /** This instance's id in claims, leases, logs and status. @default `<hostname>-<pid>-<random>` */
+  instanceId?: string;
+  /** Minimum TTL of a tick claim in ms (the claim lives max(maxComputeTime, this)). @default 60000 */
+  minClaimTtl?: number;
+  /**
+   * How long a claimed fire waits for the job's run lease before it is skipped as an overlap.
+   * Covers a fast run of another tick that holds the job at the same instant (clocks apart).
+   * @default 1000
+   */
+  lockWaitMs?: number;
+  /**
+   * Period of a run's lease on its job, in ms or an `ms` string. The lease is renewed every third
+   * of it while the run lives, so a run whose process died (SIGKILL, lost host) frees its job
+   * after at most this long. At least 1 s. @default "10s"
+   */
+  runLease?: string | number;
+}
+
+/** What a handler receives (a query job's handler gets the item first), and what a `@query` gets. */
+export interface JobContext {
+  job: string;
+  /**
+   * The fire's scheduled time T. A query job's item handler gets the T of the fire (or `run()`)
+   * whose query filled the queue, whichever instance handles the item.
+   */
+  scheduledAt: Date;
+  /** 1-based */
+  attempt: number;
+  /** Fires when the run passes maxComputeTime or the runner stops. */
+  signal: AbortSignal;
+  logger: LoggerLike;
+  instanceId: string;
+}
+
+/**
+ * How a run ended. `skipped`: the previous run still held the job (or the runner stopped while
+ * this run waited for it); `not-claimed`: another instance claimed the fire.
+ */
+export type RunOutcome = "succeeded" | "failed" | "skipped" | "not-claimed";
+
+/** The result of one run (or fire) as `run()` resolves it. */
+export interface RunResult {
+  job: string;
+  scheduledAt: Date;
+  outcome: RunOutcome;
+  instance: string;
+  durationMs: number;
+  /** A readable description of what failed, whatever was thrown. */
+  error?: string;
+}
+
+/** Last run as stored in Redis. */
+export interface LastRun {
+  scheduledAt: Date;
+  startedAt: Date;
+  endedAt: Date;
+  instance: string;
+  outcome: RunOutcome;
+  error?: string;
+}
+
+/** One job in `status()`. */
+export interface JobStatus {
+  job: string;
+  schedule: string;
+  timezone?: string;
+  /** The next time the schedule fires, in its time zone, from now. */
+  nextFireAt: Date | null;
+  lastRun: LastRun | null;
+}
