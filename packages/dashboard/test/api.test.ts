@@ -271,6 +271,8 @@ describe("actions", () => {
   });
 
   it("run now files one request in Redis and announces the job on the run-requests channel", async () => {
+    // Stopped on the only runner, so the request stays in Redis to be looked at.
+    await runner.stop("mail.digest");
     const subscriber = redis.client();
     const messages: string[] = [];
     subscriber.on("message", (channel: string, message: string) => messages.push(`${channel} ${message}`));

@@ -6,7 +6,7 @@ import type { JobRunner } from "@octo/runner";
 import { startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadLetters, JOB_NAMES, startRunner } from "./fixtures";
+import { deadLetters, JOB_NAMES, runCounts, startRunner } from "./fixtures";
 import { type Served, serveDashboard } from "./support";
 
 let redis: TestRedis;
@@ -112,12 +112,21 @@ describe("in Chromium", () => {
     await expect(page.locator('tr[data-queue="requeue-me"] td.pending').textContent()).resolves.toBe("2");
   });
 
-  it("clicking run now files one run request for the job in Redis", async () => {
+  it("clicking run now runs the job once on the running instance", async () => {
     const page = await open(`${actions.url}/`);
-    await page.click('tr[data-job="mail.digest"] button.run-now');
+    expect(runCounts.get("billing.report")).toBeUndefined();
+    await page.click('tr[data-job="billing.report"] button.run-now');
     await page.waitForURL(`${actions.url}/`);
-    const requests = await redis.client().lrange("octo:run-requests:{mail.digest}", 0, -1);
-    expect(requests.map((text) => JSON.parse(text).job)).toEqual(["mail.digest"]);
+    const lastRun = page.locator('tr[data-job="billing.report"] td.last-run');
+    await waitUntil(
+      "the page showed the requested run",
+      async () => (await lastRun.textContent())?.includes("succeeded") ?? false,
+    );
+    expect(runCounts.get("billing.report")).toBe(1);
+    expect(await redis.client().llen("octo:run-requests:{billing.report}")).toBe(0);
+    await expect(page.locator('tr[data-job="billing.report"] td.instance').textContent()).resolves.toBe(
+      "browser-1",
+    );
   });
 
   it("the page shows a new run without a reload", async () => {
