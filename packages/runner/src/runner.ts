@@ -185,16 +185,9 @@ export class JobRunner {
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
       for (const def of queryJobs) void this.resumeLeftOver(def);
       this.state = "running";
-      // After "running": requests filed before this start are taken by the first look.
-      this.runRequests = new RunRequests({
-        redis,
-        prefix: this.prefix,
-        logger: this.logger,
-        jobNames: () => this.jobNames,
-        canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
-        run: (name) => this.track(this.job(name), fireTime(new Date()), false),
-      });
-      await this.runRequests.start();
+      // After "running": requests filed before this start are taken by the first look. Without
+      // jobs there is nothing to take, so no connection is opened.
+      if (this.jobs.size > 0) await this.listenForRunRequests(redis);
     } catch (err) {
       await this.tearDown();
       if (err instanceof StopDuringStart) {
@@ -218,6 +211,19 @@ export class JobRunner {
       );
     }
     if (this.state === "running" || this.state === "starting") this.workers?.ensure(def);
+  }
+
+  /** Takes the run requests filed in Redis for this runner's jobs (see run-requests.ts). */
+  private async listenForRunRequests(redis: Redis | Cluster): Promise<void> {
+    this.runRequests = new RunRequests({
+      redis,
+      prefix: this.prefix,
+      logger: this.logger,
+      jobNames: () => this.jobNames,
+      canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
+      run: (name) => this.track(this.job(name), fireTime(new Date()), false),
+    });
+    await this.runRequests.start();
   }
 
   /** Runs `name` now on this instance (no tick claim; the job's run lease applies). Never rejects once started. */
