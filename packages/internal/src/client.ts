@@ -22,3 +22,13 @@ export function assertRedisClient(value: unknown, argument = "redis"): asserts v
     );
   }
 }
+
+/**
+ * A new connection with the client's options (`redis.duplicate()`), for pub/sub or blocking
+ * commands. ioredis 6 types `duplicate()` of `Redis` and of `Cluster` with overloads that a
+ * `Redis | Cluster` union cannot call, hence one typed place for it.
+ */
+export function duplicateClient(redis: Redis | Cluster): Redis | Cluster {
+  const duplicate: () => Redis | Cluster = redis.duplicate.bind(redis);
+  return duplicate();
+}

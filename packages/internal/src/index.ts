@@ -1,4 +1,4 @@
-export { assertRedisClient } from "./client";
+export { assertRedisClient, duplicateClient } from "./client";
 export { type Duration, MAX_TIMER_DELAY_MS, type ParseDurationOptions, parseDuration } from "./durations";
 export { InvalidArgumentError } from "./invalid-argument-error";
 export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";

@@ -1,17 +1,28 @@
--- Removes finished items, each only while the acking worker still holds its lease (the score is
--- the deadline that worker was given), so a worker that stalled past its lease never deletes an
--- item another worker has taken since, nor one a requeue or fill has put back.
--- KEYS[1] inflight (zset)  KEYS[2] items (hash)
--- ARGV pairs of id, lease deadline (at most a few thousand pairs per call)
--- Returns the number of items removed.
-local ids = {}
-for i = 1, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-local scores = redis.call('ZMSCORE', KEYS[1], unpack(ids))
-local mine = {}
-for i, id in ipairs(ids) do
-  if scores[i] and tonumber(scores[i]) == tonumber(ARGV[2 * i]) then mine[#mine + 1] = id end
+-- Removes finished items, each only while the acking worker's token holds its lease, so a worker
+-- that stalled past its lease never deletes an item another worker has taken since.
+-- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] lease (hash)  KEYS[4] stalls (hash)
+-- KEYS[5] the worker's replies (hash)
+-- ARGV[1] call id  ARGV[2] replies ttl ms  ARGV[3..] pairs of id, token
+-- Returns a code per item: 1 removed, -1 lease lost, -2 item missing. A re-sent call returns the
+-- first run's codes.
+--@include includes/lease-token.lua
+--@include includes/replies.lua
+
+local prior = replay(KEYS[5], 'ack', ARGV[1])
+if prior then return prior end
+local codes, mine = {}, {}
+for i = 3, #ARGV, 2 do
+  local id = ARGV[i]
+  local state = lease_state(KEYS[3], KEYS[2], id, ARGV[i + 1])
+  codes[#codes + 1] = state
+  if state == LEASE_HELD then mine[#mine + 1] = id end
 end
-if #mine == 0 then return 0 end
-redis.call('ZREM', KEYS[1], unpack(mine))
-redis.call('HDEL', KEYS[2], unpack(mine))
-return #mine
+if #mine > 0 then
+  -- Redis does not undo a script's writes when a later command fails: the stall counts go first,
+  -- so that a refusal there leaves the items leased, to be acked again.
+  redis.call('HDEL', KEYS[4], unpack(mine))
+  redis.call('ZREM', KEYS[1], unpack(mine))
+  redis.call('HDEL', KEYS[2], unpack(mine))
+  redis.call('HDEL', KEYS[3], unpack(mine))
+end
+return remember(KEYS[5], 'ack', ARGV[1], ARGV[2], codes)

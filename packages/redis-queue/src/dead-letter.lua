@@ -1,18 +1,26 @@
--- Moves an undecodable item straight to the dead letter with the decode error.
--- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] dead (hash)
--- ARGV[1] id  ARGV[2] lease deadline  ARGV[3] error text
--- Returns 0 if the worker no longer held the item's lease, else 1.
+-- Moves an item that cannot be decoded straight to the dead letter with the decode error.
+-- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] dead (hash)  KEYS[4] lease (hash)
+-- KEYS[5] stalls (hash)  KEYS[6] the worker's replies (hash)
+-- ARGV[1] id  ARGV[2] token  ARGV[3] error text  ARGV[4] call id  ARGV[5] replies field
+-- ARGV[6] replies ttl ms
+-- Returns 1 dead-lettered, -1 lease lost, -2 item missing; a re-sent call the first run's answer.
+--@include includes/server-time.lua
+--@include includes/item-header.lua
+--@include includes/lease-token.lua
+--@include includes/replies.lua
+
+local prior = replay(KEYS[6], ARGV[5], ARGV[4])
+if prior then return prior[1] end
 local id = ARGV[1]
-if tonumber(redis.call('ZSCORE', KEYS[1], id)) ~= tonumber(ARGV[2]) then return 0 end
-redis.call('ZREM', KEYS[1], id)
+local state = lease_state(KEYS[4], KEYS[2], id, ARGV[2])
+if state ~= LEASE_HELD then return remember(KEYS[6], ARGV[5], ARGV[4], ARGV[6], { state })[1] end
+local now = server_time_ms()
 local value = redis.call('HGET', KEYS[2], id)
-if not value then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local a, f, payload = string.match(value, '^(%d+)|(%d+)|(.*)$')
+if not value then return remember(KEYS[6], ARGV[5], ARGV[4], ARGV[6], { ITEM_MISSING })[1] end
+local attempts, first, payload = parse_item(value)
+redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[2], id)
-redis.call('HSET', KEYS[3], id, cjson.encode({
-  payload = payload or value, attempts = tonumber(a or '0') + 1, error = ARGV[3],
-  firstFailedAt = now, lastFailedAt = now
-}))
-return 1
+redis.call('HDEL', KEYS[4], id)
+redis.call('HDEL', KEYS[5], id)
+write_dead_letter(KEYS[3], id, payload, attempts + 1, first, now, ARGV[3])
+return remember(KEYS[6], ARGV[5], ARGV[4], ARGV[6], { 1 })[1]

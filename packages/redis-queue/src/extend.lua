@@ -1,22 +1,27 @@
--- Renews the leases a worker holds, each only if that worker still holds it.
--- KEYS[1] inflight (zset)
--- ARGV[1] lease ms  ARGV[2..] pairs of id, the lease deadline the worker holds
--- Returns { new deadline, lost id... } (a lost lease has expired and been taken again, or ended).
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local deadline = now + tonumber(ARGV[1])
-local ids = {}
-for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-local scores = redis.call('ZMSCORE', KEYS[1], unpack(ids))
-local renew = {}
+-- Renews the leases a worker holds: moves each deadline, never the token, so running it twice is
+-- harmless. Marks items the worker has started as running (their expiry is then a stall).
+-- KEYS[1] inflight (zset)  KEYS[2] lease (hash)  KEYS[3] items (hash)
+-- ARGV[1] lease ms  ARGV[2..] triples of id, token, "1" when the item is running else "0"
+-- Returns { new deadline, code per item }: 1 renewed, -1 lease lost, -2 item missing.
+--@include includes/server-time.lua
+--@include includes/lease-token.lua
+
+local deadline = server_time_ms() + tonumber(ARGV[1])
 local result = { deadline }
-for i, id in ipairs(ids) do
-  if scores[i] and tonumber(scores[i]) == tonumber(ARGV[2 * i + 1]) then
-    renew[#renew + 1] = deadline
-    renew[#renew + 1] = id
-  else
-    result[#result + 1] = id
+local scores, marks = {}, {}
+for i = 2, #ARGV, 3 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local state = lease_state(KEYS[2], KEYS[3], id, token)
+  result[#result + 1] = state
+  if state == LEASE_HELD then
+    scores[#scores + 1] = deadline
+    scores[#scores + 1] = id
+    if ARGV[i + 2] == '1' then
+      marks[#marks + 1] = id
+      marks[#marks + 1] = '+' .. token
+    end
   end
 end
-if #renew > 0 then redis.call('ZADD', KEYS[1], 'XX', unpack(renew)) end
+if #scores > 0 then redis.call('ZADD', KEYS[1], 'XX', unpack(scores)) end
+if #marks > 0 then redis.call('HSET', KEYS[2], unpack(marks)) end
 return result

@@ -1,26 +1,37 @@
 -- Records a failed attempt: back into delayed with exponential backoff, or into the dead letter.
 -- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] delayed (zset)  KEYS[4] dead (hash)
--- ARGV[1] id  ARGV[2] lease deadline  ARGV[3] retries  ARGV[4] timeout ms  ARGV[5] error text
--- Returns 0 if the worker no longer held the item's lease, 1 if scheduled for retry,
--- 2 if dead-lettered.
+-- KEYS[5] lease (hash)  KEYS[6] stalls (hash)  KEYS[7] the worker's replies (hash)
+-- ARGV[1] id  ARGV[2] token  ARGV[3] retries  ARGV[4] timeout ms  ARGV[5] error text
+-- ARGV[6] call id  ARGV[7] replies field  ARGV[8] replies ttl ms
+-- Returns 1 scheduled for retry, 2 dead-lettered, -1 lease lost, -2 item missing. A re-sent call
+-- returns the first run's answer.
+--@include includes/server-time.lua
+--@include includes/item-header.lua
+--@include includes/lease-token.lua
+--@include includes/replies.lua
+
+local prior = replay(KEYS[7], ARGV[7], ARGV[6])
+if prior then return prior[1] end
 local id = ARGV[1]
-if tonumber(redis.call('ZSCORE', KEYS[1], id)) ~= tonumber(ARGV[2]) then return 0 end
-redis.call('ZREM', KEYS[1], id)
+local state = lease_state(KEYS[5], KEYS[2], id, ARGV[2])
+if state ~= LEASE_HELD then return remember(KEYS[7], ARGV[7], ARGV[6], ARGV[8], { state })[1] end
+local now = server_time_ms()
 local value = redis.call('HGET', KEYS[2], id)
-if not value then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local a, f, payload = string.match(value, '^(%d+)|(%d+)|(.*)$')
-local attempts = tonumber(a) + 1
-local first = tonumber(f)
+if not value then return remember(KEYS[7], ARGV[7], ARGV[6], ARGV[8], { ITEM_MISSING })[1] end
+local attempts, first, payload = parse_item(value)
+attempts = attempts + 1
 if first == 0 then first = now end
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[5], id)
+local outcome
 if attempts > tonumber(ARGV[3]) then
   redis.call('HDEL', KEYS[2], id)
-  redis.call('HSET', KEYS[4], id, cjson.encode({
-    payload = payload, attempts = attempts, error = ARGV[5], firstFailedAt = first, lastFailedAt = now
-  }))
-  return 2
+  redis.call('HDEL', KEYS[6], id)
+  write_dead_letter(KEYS[4], id, payload, attempts, first, now, ARGV[5])
+  outcome = 2
+else
+  redis.call('HSET', KEYS[2], id, attempts .. '|' .. first .. '|' .. payload)
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]) * math.pow(2, attempts - 1), id)
+  outcome = 1
 end
-redis.call('HSET', KEYS[2], id, attempts .. '|' .. first .. '|' .. payload)
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]) * math.pow(2, attempts - 1), id)
-return 1
+return remember(KEYS[7], ARGV[7], ARGV[6], ARGV[8], { outcome })[1]

@@ -1,3 +1,4 @@
+export { AckFailedError } from "./ack-failed-error";
 export { type Codec, jsonCodec } from "./codec";
 export { FillInterruptedError, InvalidArgumentError, UnencodableItemError } from "./errors";
 export type { QueueOptions } from "./options";

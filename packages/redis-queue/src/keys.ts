@@ -26,6 +26,12 @@ export interface QueueKeys {
    * (`<requeued><call id>`), so a re-sent requeue answers what the first run did.
    */
   requeued: string;
+  /** Hash id → the token of the take that holds it (`+token` once Redis knows it is running). */
+  lease: string;
+  /** Hash id → how many times the item's lease ran out while it was running. */
+  stalls: string;
+  /** Start of each worker's replies hash (`<workers><worker id>`), kept for re-sent calls. */
+  workers: string;
 }
 
 /** The keys of queue `name` under `prefix`; both were checked with `assertKeyName`. */
@@ -41,5 +47,8 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     seq: `${base}seq`,
     wake: `${base}wake`,
     requeued: `${base}requeued:`,
+    lease: `${base}lease`,
+    stalls: `${base}stalls`,
+    workers: `${base}worker:`,
   };
 }

@@ -3,7 +3,6 @@ import {
   assertRedisClient,
   InvalidArgumentError,
   type LoggerLike,
-  MAX_TIMER_DELAY_MS,
   parseDuration,
   resolvePrefix,
   silentLogger,
@@ -18,9 +17,9 @@ export interface QueueOptions<T> {
   /** Minimum wait before the first retry (doubles after each). `ms` string or ms. Default "10s". */
   timeout?: string | number;
   /**
-   * How long a taken item stays leased without renewal; renewed every third of it. `ms` string
-   * or ms, rounded up to whole ms, at most 6,442,450,941 ms (about 74.6 days: a renewal timer
-   * cannot wait longer than 2^31-1 ms). Default "30s".
+   * How long a taken item stays leased without renewal; renewed every quarter of it. `ms` string
+   * or ms, rounded up to whole ms. A lease longer than a Node.js timer can wait (2^31-1 ms) is
+   * renewed and watched in steps. Default "30s".
    */
   leaseTime?: string | number;
   /** Key prefix, without `{` or `}`. Default "octo". */
@@ -31,6 +30,13 @@ export interface QueueOptions<T> {
   logger?: LoggerLike;
   /** Items per take / fill round trip, 1 to 1,000. Default 100. */
   batchSize?: number;
+  /**
+   * Lease expiries of a running item (its worker died or hung) tolerated before the item goes to
+   * the dead letter, so an item that crashes its workers cannot loop forever. An integer >= 0;
+   * default 1, as BullMQ's `maxStalledCount`: the item is run again once, and dead-lettered when
+   * it stalls a second time.
+   */
+  maxStalls?: number;
 }
 
 /**
@@ -38,16 +44,6 @@ export interface QueueOptions<T> {
  * and a call writes two per item.
  */
 export const MAX_ITEMS_PER_CALL = 1000;
-
-/** A worker renews its leases this many times per `leaseTime`. */
-export const LEASE_RENEWALS_PER_PERIOD = 3;
-
-/**
- * The longest `leaseTime`: leases are renewed by a Node.js timer every
- * `leaseTime / LEASE_RENEWALS_PER_PERIOD`, and a timer cannot wait longer than 2^31-1 ms (it
- * would fire at once, renewing every millisecond).
- */
-export const MAX_LEASE_MS = LEASE_RENEWALS_PER_PERIOD * MAX_TIMER_DELAY_MS;
 
 /** The options of a queue, validated, with defaults applied and durations in whole ms. */
 export interface ResolvedQueueOptions<T> {
@@ -57,6 +53,7 @@ export interface ResolvedQueueOptions<T> {
   timeoutMs: number;
   leaseMs: number;
   batchSize: number;
+  maxStalls: number;
   codec: Codec<T>;
   logger: LoggerLike;
 }
@@ -100,11 +97,9 @@ export function resolveQueueOptions<T>(
     prefix: resolvePrefix(options.prefix),
     retries: count("options.retries", options.retries ?? 3, 0),
     timeoutMs: parseDuration("options.timeout", options.timeout ?? "10s"),
-    leaseMs: parseDuration("options.leaseTime", options.leaseTime ?? "30s", {
-      max: MAX_LEASE_MS,
-      maxReason: `leases are renewed every 1/${LEASE_RENEWALS_PER_PERIOD} of leaseTime by a Node.js timer, which cannot wait longer than 2^31-1 ms`,
-    }),
+    leaseMs: parseDuration("options.leaseTime", options.leaseTime ?? "30s"),
     batchSize: count("options.batchSize", options.batchSize ?? 100, 1, MAX_ITEMS_PER_CALL),
+    maxStalls: count("options.maxStalls", options.maxStalls ?? 1, 0),
     codec,
     logger,
   };

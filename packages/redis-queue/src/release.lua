@@ -1,18 +1,25 @@
--- Gives items a stopping worker took but never started back to the head of pending, in order,
--- each only while that worker still holds its lease. Their attempt counts are unchanged.
--- KEYS[1] inflight (zset)  KEYS[2] pending (list)
--- ARGV[1] wake-up channel  ARGV[2..] pairs of id, lease deadline, in the order they were taken
--- Returns the number of items released.
-local ids = {}
-for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-local scores = redis.call('ZMSCORE', KEYS[1], unpack(ids))
+-- Gives items back to the head of pending, in order, each only while the releasing worker's token
+-- holds its lease: items it took and never started, and items whose handler a stop interrupted.
+-- Their attempt counts are unchanged.
+-- KEYS[1] inflight (zset)  KEYS[2] pending (list)  KEYS[3] lease (hash)  KEYS[4] items (hash)
+-- KEYS[5] the worker's replies (hash)
+-- ARGV[1] wake-up channel  ARGV[2] call id  ARGV[3] replies field  ARGV[4] replies ttl ms
+-- ARGV[5..] pairs of id, token, in the order they were taken
+-- Returns the number of items released; a re-sent call returns the first run's number.
+--@include includes/lease-token.lua
+--@include includes/replies.lua
+
+local prior = replay(KEYS[5], ARGV[3], ARGV[2])
+if prior then return prior[1] end
 local mine = {}
 -- Reversed, so that LPUSH leaves them at the head in the order they were taken.
-for i = #ids, 1, -1 do
-  if scores[i] and tonumber(scores[i]) == tonumber(ARGV[2 * i + 1]) then mine[#mine + 1] = ids[i] end
+for i = #ARGV - 1, 5, -2 do
+  if lease_state(KEYS[3], KEYS[4], ARGV[i], ARGV[i + 1]) == LEASE_HELD then mine[#mine + 1] = ARGV[i] end
 end
-if #mine == 0 then return 0 end
-redis.call('ZREM', KEYS[1], unpack(mine))
-redis.call('LPUSH', KEYS[2], unpack(mine))
-redis.call('PUBLISH', ARGV[1], #mine)
-return #mine
+if #mine > 0 then
+  redis.call('ZREM', KEYS[1], unpack(mine))
+  redis.call('HDEL', KEYS[3], unpack(mine))
+  redis.call('LPUSH', KEYS[2], unpack(mine))
+  redis.call('PUBLISH', ARGV[1], #mine)
+end
+return remember(KEYS[5], ARGV[3], ARGV[2], ARGV[4], { #mine })[1]

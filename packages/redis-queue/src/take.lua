@@ -1,29 +1,90 @@
--- Reclaims due retries and expired leases, then takes up to N pending items under one lease.
+-- Puts due retries and expired leases back in pending, then takes up to N pending items under one
+-- lease whose token the worker chose. An expired lease of an item its worker said was running is
+-- a stall; past maxStalls stalls the item goes to the dead letter instead of back to pending.
 -- KEYS[1] pending (list)  KEYS[2] inflight (zset id -> lease deadline ms)
 -- KEYS[3] items (hash id -> "attempts|firstFailMs|payload")  KEYS[4] delayed (zset id -> due ms)
--- ARGV[1] max items  ARGV[2] lease ms
--- Returns { ids, values, deadline } (values in the order of ids), or {} when nothing is pending.
--- The deadline is the lease's token: a later lease on the same id always has a later deadline,
--- because an id is only taken again once its deadline has passed.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- KEYS[5] lease (hash id -> [+]token)  KEYS[6] stalls (hash id -> stalls)  KEYS[7] dead (hash)
+-- KEYS[8] the worker's replies (hash)
+-- ARGV[1] most items  ARGV[2] lease ms  ARGV[3] token  ARGV[4] items the worker starts at once
+-- ARGV[5] maxStalls  ARGV[6] replies ttl ms
+-- Returns { ids, values, deadline, stalls } (per id: nil, or the stalls so far), or {} when
+-- nothing is pending. Run again with the same token it returns what the first run took and still
+-- holds, and takes nothing more.
+--@include includes/server-time.lua
+--@include includes/item-header.lua
+--@include includes/lease-token.lua
+--@include includes/replies.lua
+
+local token = ARGV[3]
+
+local function answer(ids, deadline)
+  if #ids == 0 then return {} end
+  return {
+    ids, redis.call('HMGET', KEYS[3], unpack(ids)), deadline, redis.call('HMGET', KEYS[6], unpack(ids))
+  }
+end
+
+local prior = replay(KEYS[8], 'take', token)
+if prior then
+  local ids = {}
+  for _, id in ipairs(prior.ids) do
+    if lease_state(KEYS[5], KEYS[3], id, token) == LEASE_HELD then ids[#ids + 1] = id end
+  end
+  return answer(ids, prior.deadline)
+end
+
+local now = server_time_ms()
 local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 1000)
 if #due > 0 then
   redis.call('ZREM', KEYS[4], unpack(due))
   redis.call('RPUSH', KEYS[1], unpack(due))
 end
+
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
 if #expired > 0 then
   redis.call('ZREM', KEYS[2], unpack(expired))
-  redis.call('LPUSH', KEYS[1], unpack(expired))
+  local held = redis.call('HMGET', KEYS[5], unpack(expired))
+  redis.call('HDEL', KEYS[5], unpack(expired))
+  local limit = tonumber(ARGV[5])
+  local back = {}
+  for i, id in ipairs(expired) do
+    if held[i] and string.sub(held[i], 1, 1) == '+' then
+      local stalls = redis.call('HINCRBY', KEYS[6], id, 1)
+      if stalls > limit then
+        local value = redis.call('HGET', KEYS[3], id)
+        if value then
+          local attempts, first, payload = parse_item(value)
+          write_dead_letter(KEYS[7], id, payload, attempts + 1, first, now,
+            'stalled its workers ' .. stalls .. ' times (maxStalls ' .. limit ..
+            '): its lease ran out while it ran, so its worker died or hung each time')
+          redis.call('HDEL', KEYS[3], id)
+        end
+        redis.call('HDEL', KEYS[6], id)
+      else
+        back[#back + 1] = id
+      end
+    else
+      -- Ran out while not known to be running: not counted, but its next run is reported to
+      -- Redis before it starts, so a crash then is.
+      redis.call('HSETNX', KEYS[6], id, 0)
+      back[#back + 1] = id
+    end
+  end
+  if #back > 0 then redis.call('LPUSH', KEYS[1], unpack(back)) end
 end
+
 local ids = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
 if not ids then return {} end
 local deadline = now + tonumber(ARGV[2])
-local args = {}
+local scores, tokens = {}, {}
+local at_once = tonumber(ARGV[4])
 for i, id in ipairs(ids) do
-  args[2 * i - 1] = deadline
-  args[2 * i] = id
+  scores[2 * i - 1] = deadline
+  scores[2 * i] = id
+  tokens[2 * i - 1] = id
+  tokens[2 * i] = (i <= at_once and '+' or '') .. token
 end
-redis.call('ZADD', KEYS[2], unpack(args))
-return { ids, redis.call('HMGET', KEYS[3], unpack(ids)), deadline }
+redis.call('ZADD', KEYS[2], unpack(scores))
+redis.call('HSET', KEYS[5], unpack(tokens))
+remember(KEYS[8], 'take', token, ARGV[6], { ids = ids, deadline = deadline })
+return answer(ids, deadline)

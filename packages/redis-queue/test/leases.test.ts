@@ -1,112 +1,86 @@
-import { type LoggerLike, silentLogger } from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
+import { recordingLogger, startNodeProcess, waitUntil } from "@octo/testing";
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { sleep, useRedis } from "./support";
 
 const env = useRedis();
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const fixture = new URL("./fixtures/queue-worker.ts", import.meta.url).pathname;
 
-/** A logger that keeps the messages of its warnings. */
-function recordingLogger(): LoggerLike & { warnings: string[] } {
-  const warnings: string[] = [];
-  return {
-    ...silentLogger,
-    warnings,
-    warn: (...args: unknown[]) => {
-      warnings.push(String(args.find((a) => typeof a === "string") ?? ""));
+/**
+ * A worker process takes the queue's one item ("only") and is stopped with SIGSTOP while its
+ * handler runs, for longer than its 2 s lease; a worker in this process takes the item once the
+ * lease ran out and holds it until the stopped one, continued, has tried to end it.
+ */
+async function stallPastLease(name: string, vars: Record<string, string>) {
+  await new RedisQueue<string>(name, env.redis).fill(["only"]);
+  const stopped = startNodeProcess(fixture, {
+    env: { REDIS_URL: env.server.url, QUEUE: name, LEASE: "2000", ...vars },
+  });
+  await stopped.waitFor(/^start only$/m);
+  process.kill(stopped.pid, "SIGSTOP");
+  const next = new RedisQueue<string>(name, env.server.client(), { leaseTime: 2000 });
+  let resumed = false;
+  const nextHolder = await next.work(
+    async () => {
+      process.kill(stopped.pid, "SIGCONT");
+      resumed = true;
+      // Its ack, its failure or (when its handler rejected after the local clock aborted it) its
+      // give-back reaches Redis, which refuses it.
+      await stopped.waitFor(
+        /^(warn acks refused|warn item failed after its lease was lost|info handler interrupted)/m,
+      );
     },
-  } as LoggerLike & { warnings: string[] };
+    { drainGraceMs: 0 },
+  );
+  expect(resumed).toBe(true);
+  await stopped.waitFor(/^drained$/m);
+  await stopped.exited;
+  return { stopped: stopped.output(), nextHolder, stats: await next.stats() };
 }
 
 describe("leases", () => {
   it("items taken ahead keep their leases while they wait for a free handler", async () => {
-    const total = 6;
+    const total = 300;
     await new RedisQueue<number>("buffered", env.redis).fill(Array.from({ length: total }, (_, i) => i));
     const logger = recordingLogger();
-    // Each handler outlasts the lease twice over, so an item taken ahead waits longer than its
-    // lease: only renewal of the waiting items keeps them from being taken a second time.
-    const queue = new RedisQueue<number>("buffered", env.redis, { leaseTime: 300 });
+    const queue = new RedisQueue<number>("buffered", env.redis, { leaseTime: 1500 });
     const seen = new Map<number, number>();
+    let buffered = 0;
     const result = await queue.work(
       async (item) => {
         seen.set(item, (seen.get(item) ?? 0) + 1);
-        await sleep(600);
+        // Fast items make the worker take ahead; then two items outlast the lease twice over
+        // while the items taken ahead wait: only renewal keeps them from being taken again.
+        if (item === 200 || item === 201) {
+          buffered = (await env.redis.zcard("octo:q:{buffered}:inflight")) - 2;
+          await sleep(3000);
+        }
       },
       { parallelism: 2, drainGraceMs: 0, logger },
     );
+    expect(buffered).toBeGreaterThan(0);
     expect([...seen.values()]).toEqual(Array(total).fill(1));
     expect(result).toEqual({ processed: total, failed: 0, deadLettered: 0 });
-    expect(logger.warnings).toEqual([]);
+    expect(logger.messages("warn")).toEqual([]);
   });
 
-  it("a worker whose lease ran out cannot ack the item its next holder is working on", async () => {
-    const inflight = "octo:q:{stalled}:inflight";
-    await new RedisQueue<string>("stalled", env.redis).fill(["only"]);
-    const logger = recordingLogger();
-    const first = new RedisQueue<string>("stalled", env.redis, { leaseTime: 600 });
-    const second = new RedisQueue<string>("stalled", env.server.client(), { leaseTime: 600 });
-    let secondStarted = false;
-    let firstSignal: AbortSignal | undefined;
-    let secondWork: Promise<unknown> | undefined;
-    let secondSawItemInFlight = false;
-
-    const firstWork = first.work(
-      async (_item, { signal }) => {
-        firstSignal = signal;
-        // The holder stalls: its lease is made to run out, so another worker takes the item.
-        const [id] = await env.redis.zrange(inflight, 0, "-1");
-        await env.redis.zadd(inflight, "XX", 1, id as string);
-        secondWork = second.work(
-          async () => {
-            secondStarted = true;
-            // Hold the item until the first worker has tried to ack it.
-            await until("the stalled worker's ack", () =>
-              logger.warnings.some((w) => w.startsWith("acks refused")),
-            );
-            secondSawItemInFlight = (await env.redis.zcard(inflight)) === 1;
-          },
-          { drainGraceMs: 0 },
-        );
-        await until("the second worker to start", () => secondStarted);
-        // The next renewal finds the lease gone and aborts this handler's signal.
-        await until("the lost lease to abort the signal", () => signal.aborted);
-      },
-      { logger, drainGraceMs: 0 },
-    );
-    const [firstResult] = await Promise.all([firstWork, until("second", () => secondWork !== undefined)]);
-    const secondResult = await secondWork;
-    expect(firstSignal?.aborted).toBe(true);
-    expect(String((firstSignal?.reason as Error | undefined)?.message)).toMatch(/lease of item .* was lost/);
-    expect(firstResult).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
-    expect(secondSawItemInFlight).toBe(true);
-    expect(secondResult).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
-    expect(await first.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+  it("a worker stopped (SIGSTOP) past its lease cannot ack the item its next holder took", async () => {
+    const outcome = await stallPastLease("stalled-ack", { HANDLER_MS: "300" });
+    // After SIGCONT the stopped worker's local clock aborts its handler, and Redis refuses its ack.
+    expect(outcome.stopped).toMatch(/^aborted only$/m);
+    expect(outcome.stopped).toMatch(/^warn acks refused/m);
+    expect(outcome.nextHolder).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
+    expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
   });
 
-  it("a worker whose lease ran out cannot fail the item into retry or the dead letter", async () => {
-    const inflight = "octo:q:{stalled-fail}:inflight";
-    await new RedisQueue<string>("stalled-fail", env.redis).fill(["only"]);
-    const logger = recordingLogger();
-    const queue = new RedisQueue<string>("stalled-fail", env.redis, { retries: 0, leaseTime: 60_000 });
-    await queue.work(
-      async () => {
-        const [id] = await env.redis.zrange(inflight, 0, "-1");
-        // Another holder's lease: a different deadline on the same id.
-        await env.redis.zadd(inflight, "XX", Date.now() + 120_000, id as string);
-        throw new Error("boom");
-      },
-      { logger, drainGraceMs: 0, signal: AbortSignal.timeout(3000) },
-    );
-    expect(logger.warnings).toContain("item failed after its lease was lost; its new holder decides");
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 1, delayed: 0, dead: 0 });
+  it("a worker stopped (SIGSTOP) past its lease cannot fail the item into retry or the dead letter", async () => {
+    const outcome = await stallPastLease("stalled-fail", { HANDLER_MS: "300", FAIL: "1", RETRIES: "0" });
+    expect(outcome.stopped).toMatch(/^failed only$/m);
+    expect(outcome.stopped).toMatch(/^aborted only$/m);
+    expect(outcome.nextHolder).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
+    expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
   });
 
   it("slow items are shared between workers instead of hoarded by the first to take", async () => {
@@ -130,6 +104,30 @@ describe("leases", () => {
     // Alone, the first worker would need 1 s for all 40; the second joins after 0.1 s and,
     // with items left for it, does a fair part. A worker that took a whole batch would leave it none.
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
+  });
+
+  it("a worker with parallelism 1 does not take the next slow item while another worker is idle", async () => {
+    await new RedisQueue<number>("no-hoard", env.redis).fill([1, 2, 3, 4]);
+    const handledBy: Record<string, number[]> = { first: [], second: [] };
+    let firstStarted = false;
+    const work = (who: "first" | "second") =>
+      new RedisQueue<number>("no-hoard", env.server.client()).work(
+        async (item) => {
+          handledBy[who]?.push(item);
+          if (who === "first") firstStarted = true;
+          await sleep(1000);
+        },
+        { parallelism: 1, drainGraceMs: 0 },
+      );
+    const first = work("first");
+    await waitUntil("the first worker to start an item", () => firstStarted);
+    // Started well after the first, so that it also finishes its items well after the first.
+    await sleep(300);
+    const second = work("second");
+    await Promise.all([first, second]);
+    // The first worker finished item 1 while the second still ran item 2: it took item 3 then,
+    // and left item 4 for the second worker to take when it finished.
+    expect(handledBy).toEqual({ first: [1, 3], second: [2, 4] });
   });
 
   it("fast items are taken many per round trip", async () => {

@@ -116,4 +116,43 @@ describe("RedisQueue", () => {
     await expect(queue.fill(5 as never)).rejects.toThrow(InvalidArgumentError);
     expect(await env.redis.keys("*")).toEqual([]);
   });
+
+  it("requeue while workers run neither doubles nor drops an item", async () => {
+    const total = 300;
+    await new RedisQueue<number>("requeue-live", env.redis).fill(Array.from({ length: total }, (_, i) => i));
+    const succeeded = new Map<number, number>();
+    const failedOnce = new Set<number>();
+    let working = true;
+    const worker = () =>
+      new RedisQueue<number>("requeue-live", env.server.client(), { retries: 0 }).work(
+        async (item) => {
+          // Every third item fails its first run and goes to the dead letter.
+          if (item % 3 === 0 && !failedOnce.has(item)) {
+            failedOnce.add(item);
+            throw new Error("first run fails");
+          }
+          succeeded.set(item, (succeeded.get(item) ?? 0) + 1);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        },
+        { parallelism: 4, drainGraceMs: 500 },
+      );
+    const queue = new RedisQueue<number>("requeue-live", env.redis);
+    let requeues = 0;
+    const requeuing = (async () => {
+      while (working) {
+        if (await queue.requeue()) requeues++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    await Promise.all([worker(), worker()]);
+    working = false;
+    await requeuing;
+    // A dead letter requeued after both workers drained would be left pending: work it off.
+    if (await queue.requeue()) await worker();
+    expect(requeues).toBeGreaterThan(0);
+    expect(failedOnce.size).toBe(total / 3);
+    expect([...succeeded.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect([...succeeded.values()].every((n) => n === 1)).toBe(true);
+    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+  });
 });

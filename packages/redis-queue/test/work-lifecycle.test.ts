@@ -1,4 +1,5 @@
 import { RedisQueue } from "@octo/redis-queue";
+import { startNodeProcess, waitUntil } from "@octo/testing";
 import { describe, expect, it } from "vitest";
 import { sleep, useRedis } from "./support";
 
@@ -15,7 +16,10 @@ describe("work() lifecycle", () => {
       yield [4, 5];
     }
     const filling = filler.fill(slowQuery());
-    await sleep(50);
+    await waitUntil(
+      "the fill's marker",
+      async () => (await env.redis.exists("octo:q:{slow-fill}:filling")) === 1,
+    );
     const seen: number[] = [];
     // A grace far shorter than the query's first delay: only the filling marker keeps it going.
     const result = await worker.work(async (item) => void seen.push(item), { drainGraceMs: 100 });
@@ -67,11 +71,7 @@ describe("work() lifecycle", () => {
     });
     const lags: number[] = [];
     try {
-      const deadline = Date.now() + 10_000;
-      while ((await subscribers()) !== 1) {
-        if (Date.now() > deadline) throw new Error("the idle worker never subscribed");
-        await sleep(20);
-      }
+      await waitUntil("the idle worker to subscribe", async () => (await subscribers()) === 1);
       for (let i = 0; i < 10; i++) {
         // Long enough for the worker's poll to back off to its slowest interval (200 ms).
         await sleep(400);
@@ -82,7 +82,9 @@ describe("work() lifecycle", () => {
         expect(await queue.fill([i])).toBe(true);
         await done;
         lags.push(performance.now() - start);
-        while ((await queue.stats()).inFlight > 0) await sleep(5);
+        await waitUntil("the ack", async () => (await queue.stats()).inFlight === 0, 30_000, {
+          intervalMs: 5,
+        });
       }
     } finally {
       controller.abort();
@@ -136,11 +138,9 @@ describe("work() lifecycle", () => {
     const queue = new RedisQueue<number>("announced", env.redis, { retries: 0 });
     await listener.subscribe(queue.wakeChannel);
     const announced = async (count: string) => {
-      const deadline = Date.now() + 5000;
-      while (!messages.includes(count)) {
-        if (Date.now() > deadline) throw new Error(`no wake-up announcing ${count} items: ${messages}`);
-        await sleep(10);
-      }
+      await waitUntil(`a wake-up announcing ${count} items`, () => messages.includes(count), 30_000, {
+        describe: () => messages,
+      });
       messages.length = 0;
     };
 
@@ -156,13 +156,15 @@ describe("work() lifecycle", () => {
     await announced("2");
 
     await queue.work(async () => {}, { drainGraceMs: 0 });
-    await queue.fill(Array.from({ length: 30 }, (_, i) => i));
+    await queue.fill(Array.from({ length: 300 }, (_, i) => i));
     messages.length = 0;
     const controller = new AbortController();
     let stopSignal: AbortSignal | undefined;
+    let handled = 0;
     await queue.work(
       async (_item, { signal }) => {
-        if (stopSignal) return;
+        // Fast items first, so that the worker takes ahead; the 100th stops it.
+        if (++handled < 100 || stopSignal) return;
         stopSignal = signal;
         controller.abort();
         if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve));
@@ -172,13 +174,81 @@ describe("work() lifecycle", () => {
     expect(stopSignal?.aborted).toBe(true);
     const { pending, inFlight } = await queue.stats();
     expect(inFlight).toBe(0);
-    expect(pending).toBe(29);
+    expect(pending).toBe(200);
     // The items taken ahead but not started (at least one; never more than were left) went back.
-    const deadline = Date.now() + 5000;
-    while (messages.length === 0 && Date.now() < deadline) await sleep(10);
+    await waitUntil("the give-back's wake-up", () => messages.length > 0);
     expect(messages).toHaveLength(1);
     expect(Number(messages[0])).toBeGreaterThanOrEqual(1);
     expect(Number(messages[0])).toBeLessThanOrEqual(pending);
     listener.disconnect();
+  });
+
+  it("a handler that honours its signal on stop and rejects is not a failure: its item goes back with its attempts unchanged", async () => {
+    const queue = new RedisQueue<string>("interrupted", env.redis, { retries: 0 });
+    await queue.fill(["only"]);
+    const controller = new AbortController();
+    const result = await queue.work(
+      async (_item, { signal }) => {
+        controller.abort();
+        if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve));
+        throw signal.reason;
+      },
+      { signal: controller.signal },
+    );
+    expect(result).toEqual({ processed: 0, failed: 0, deadLettered: 0 });
+    expect(await queue.stats()).toEqual({ pending: 1, inFlight: 0, delayed: 0, dead: 0 });
+    const [id] = await env.redis.lrange("octo:q:{interrupted}:pending", 0, -1);
+    expect(await env.redis.hget("octo:q:{interrupted}:items", id as string)).toBe('0|0|"only"');
+  });
+
+  it("leaves no timer behind: a process whose work() returned exits by itself", async () => {
+    const child = startNodeProcess(new URL("./fixtures/exits-by-itself.ts", import.meta.url).pathname, {
+      env: { REDIS_URL: env.server.url, QUEUE: "exits" },
+    });
+    expect(await child.exited).toBe(0);
+    expect(child.output()).toMatch(/^processed 3$/m);
+    expect(child.output()).toMatch(/^timers 0$/m);
+  });
+
+  it("records any thrown value readably and never lets one escape", async () => {
+    const queue = new RedisQueue<string>("thrown", env.redis, { retries: 0 });
+    await queue.fill(["message", "null-prototype", "string"]);
+    const result = await queue.work(async (item) => {
+      if (item === "message") throw { message: "a plain object with a message" };
+      if (item === "null-prototype") throw Object.assign(Object.create(null), { code: 7 });
+      throw "a string";
+    });
+    expect(result).toEqual({ processed: 0, failed: 3, deadLettered: 3 });
+    const errors = Object.fromEntries(
+      (await queue.deadLetters()).map((d) => [JSON.parse(d.payload), d.error]),
+    );
+    expect(errors).toEqual({
+      message: "a plain object with a message",
+      "null-prototype": '{"code":7}',
+      string: "a string",
+    });
+    expect((await queue.stats()).inFlight).toBe(0);
+  });
+
+  it("rejects with Redis's error when Redis refuses a take (READONLY), and loses nothing", async () => {
+    const queue = new RedisQueue<number>("readonly", env.redis);
+    await queue.fill(Array.from({ length: 5 }, (_, i) => i));
+    const admin = env.server.client();
+    // A replica of a master that does not exist keeps its data and refuses every write.
+    await admin.call("REPLICAOF", "127.0.0.1", "1");
+    try {
+      let handled = 0;
+      const outcome = await queue
+        .work(async () => void handled++, { drainGraceMs: 0 })
+        .then(
+          () => "resolved",
+          (error: Error) => error.message,
+        );
+      expect(outcome).toMatch(/READONLY/);
+      expect(handled).toBe(0);
+    } finally {
+      await admin.call("REPLICAOF", "NO", "ONE");
+    }
+    expect(await queue.stats()).toEqual({ pending: 5, inFlight: 0, delayed: 0, dead: 0 });
   });
 });

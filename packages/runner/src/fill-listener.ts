@@ -1,4 +1,4 @@
-import { describeThrown, type LoggerLike } from "@octo/internal";
+import { describeThrown, duplicateClient, type LoggerLike } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 
 /** One queue's wake-up channel and what to do when a fill lands on it. */
@@ -25,9 +25,7 @@ export class FillListener {
 
   async listen(subscriptions: FillSubscription[]): Promise<void> {
     const byChannel = new Map(subscriptions.map((s) => [s.channel, s]));
-    // ioredis 6 types Redis's and Cluster's duplicate() with overloads a union cannot call.
-    const duplicate: () => Redis | Cluster = this.redis.duplicate.bind(this.redis);
-    const connection = duplicate();
+    const connection = duplicateClient(this.redis);
     this.connection = connection;
     connection.on("error", (err: unknown) =>
       this.logger.debug(

@@ -1,0 +1,109 @@
+import type { LoggerLike } from "@octo/internal";
+import type { Cluster, Redis } from "ioredis";
+import { AckFailedError } from "./ack-failed-error";
+import type { Lease } from "./lease";
+import { retrying } from "./retrying";
+import type { WorkerKeys } from "./worker-config";
+import { LEASE_HELD, perCall, type WorkerScripts } from "./worker-scripts";
+
+/** Tries of an ack Redis refused: about 1.5 s in all, during which its items are renewed. */
+const ACK_REFUSED_ATTEMPTS = 6;
+
+export interface AckHost {
+  readonly redis: (Redis | Cluster) & WorkerScripts;
+  readonly keys: WorkerKeys;
+  readonly repliesKey: string;
+  readonly repliesTtlMs: number;
+  readonly leaseMs: number;
+  readonly logger: LoggerLike;
+  readonly queue: string;
+  /** Redis answered for `lease` (acked, or refused with LEASE_LOST / ITEM_MISSING). */
+  ended(lease: Lease, code: number): void;
+  /** Acks kept failing: the worker must stop and reject with `error`. */
+  failed(error: AckFailedError, leases: Lease[]): void;
+}
+
+/**
+ * Group commit of acks: one ack call in flight at a time; items finishing meanwhile go together in
+ * the next. A failed call is sent again (the same call id, so a call that did run answers as it
+ * did) while the leases hold, for at most one lease period; its items stay held and renewed.
+ */
+export class AckBatcher {
+  private queued: Lease[] = [];
+  private flushing?: Promise<void>;
+  private calls = 0;
+
+  constructor(
+    private readonly host: AckHost,
+    private readonly workerId: string,
+  ) {}
+
+  push(lease: Lease): void {
+    this.queued.push(lease);
+    if (!this.flushing) void this.flush();
+  }
+
+  /** Sends every queued ack; never rejects (a failure goes to the host). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    while (this.queued.length > 0) {
+      const batch = this.queued;
+      this.queued = [];
+      this.flushing = this.send(batch);
+      try {
+        await this.flushing;
+      } finally {
+        this.flushing = undefined;
+      }
+    }
+  }
+
+  private async send(batch: Lease[]): Promise<void> {
+    const { redis, keys, logger, queue } = this.host;
+    let refused = 0;
+    for (const leases of perCall(batch)) {
+      const callId = `${this.workerId}:ack:${++this.calls}`;
+      const args: string[] = [];
+      for (const lease of leases) args.push(lease.id, lease.token);
+      const since = performance.now();
+      let codes: number[];
+      try {
+        codes = await retrying(
+          () =>
+            redis.octoQueueAck(
+              keys.inflight,
+              keys.items,
+              keys.lease,
+              keys.stalls,
+              this.host.repliesKey,
+              callId,
+              this.host.repliesTtlMs,
+              ...args,
+            ),
+          () => {
+            const now = performance.now();
+            return now - since < this.host.leaseMs && leases.every((lease) => now < lease.localExpiry);
+          },
+          (err, attempt) =>
+            logger.warn({ err, queue, items: leases.length, attempt }, "ack failed; retrying"),
+          // The handlers' work is done: worth more tries than other calls even when Redis refused.
+          ACK_REFUSED_ATTEMPTS,
+        );
+      } catch (error) {
+        this.host.failed(new AckFailedError(queue, leases.length, error), leases);
+        continue;
+      }
+      leases.forEach((lease, i) => {
+        const code = codes[i] ?? 0;
+        if (code !== LEASE_HELD) refused++;
+        this.host.ended(lease, code);
+      });
+    }
+    if (refused > 0) {
+      logger.warn(
+        { queue, refused },
+        "acks refused: their leases had run out and the items were taken again",
+      );
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import { describeThrown, toError } from "@octo/internal";
+import type { Cluster, Redis } from "ioredis";
+import type { Lease } from "./lease";
+import { retrying } from "./retrying";
+import type { WorkResult } from "./work-types";
+import type { WorkerConfig } from "./worker-config";
+import { LEASE_LOST, perCall, type WorkerScripts } from "./worker-scripts";
+
+/** What ending a lease needs from its worker. */
+export interface EndingsHost<T> {
+  readonly config: WorkerConfig<T>;
+  readonly redis: (Redis | Cluster) & WorkerScripts;
+  readonly workerId: string;
+  readonly repliesKey: string;
+  readonly repliesTtlMs: number;
+  readonly result: WorkResult;
+  /** Every lease the worker holds; an ended lease leaves it. */
+  readonly held: Set<Lease>;
+}
+
+/**
+ * The calls that end a lease other than an ack: a failure (retry or dead letter), an undecodable
+ * item, an interrupted handler's give-back, and the give-back of unstarted items. Each carries the
+ * take's token and a call id, so Redis refuses it for a lease the worker lost and answers a
+ * re-sent one as it answered the first time; a call that failed is tried again while the local
+ * lease clock says the lease holds.
+ */
+export class LeaseEndings<T> {
+  constructor(private readonly host: EndingsHost<T>) {}
+
+  /** Retries a call that ends `lease` while the local clock says the lease holds. */
+  private endLease<R>(lease: Lease, what: string, call: () => Promise<R>): Promise<R> {
+    return retrying(
+      call,
+      () => performance.now() < lease.localExpiry,
+      (err, attempt) =>
+        this.host.config.logger.warn(
+          { err, queue: this.host.config.name, id: lease.id, attempt },
+          `${what}; retrying`,
+        ),
+    ).finally(() => this.host.held.delete(lease));
+  }
+
+  async recordFailure(lease: Lease, lane: number, attempt: number, err: unknown): Promise<void> {
+    const { keys: k, logger, name, retries, timeoutMs } = this.host.config;
+    this.host.result.failed++;
+    const outcome = await this.endLease(lease, "could not record a failure", () =>
+      this.host.redis.octoQueueFail(
+        k.inflight,
+        k.items,
+        k.delayed,
+        k.dead,
+        k.lease,
+        k.stalls,
+        this.host.repliesKey,
+        lease.id,
+        lease.token,
+        retries,
+        timeoutMs,
+        failureText(err),
+        `${lease.token}:${lease.id}`,
+        `end:${lane}`,
+        this.host.repliesTtlMs,
+      ),
+    );
+    const fields = { err: toError(err), queue: name, id: lease.id, attempt };
+    if (outcome === 2) {
+      this.host.result.deadLettered++;
+      logger.error(fields, "item moved to the dead letter");
+    } else if (outcome === 1) {
+      logger.warn(fields, "item failed, will retry");
+    } else if (outcome === LEASE_LOST) {
+      logger.warn(fields, "item failed after its lease was lost; its new holder decides");
+    } else {
+      logger.warn(fields, "item failed after it was finished elsewhere");
+    }
+  }
+
+  async deadLetter(lease: Lease, lane: number, err: unknown): Promise<void> {
+    const k = this.host.config.keys;
+    const moved = await this.endLease(lease, "could not dead-letter an undecodable item", () =>
+      this.host.redis.octoQueueDeadLetter(
+        k.inflight,
+        k.items,
+        k.dead,
+        k.lease,
+        k.stalls,
+        this.host.repliesKey,
+        lease.id,
+        lease.token,
+        `decode error: ${describeThrown(err)}`,
+        `${lease.token}:${lease.id}`,
+        `end:${lane}`,
+        this.host.repliesTtlMs,
+      ),
+    );
+    if (moved === 1) {
+      this.host.result.deadLettered++;
+      this.host.config.logger.error(
+        { err: toError(err), queue: this.host.config.name, id: lease.id },
+        "undecodable item moved to the dead letter",
+      );
+    }
+  }
+
+  /** An interrupted item goes back to the head of pending, attempts unchanged. */
+  async giveBack(lease: Lease, lane: number, err: unknown): Promise<void> {
+    const k = this.host.config.keys;
+    const released = await this.endLease(lease, "could not give back an interrupted item", () =>
+      this.host.redis.octoQueueRelease(
+        k.inflight,
+        k.pending,
+        k.lease,
+        k.items,
+        this.host.repliesKey,
+        k.wake,
+        `${lease.token}:${lease.id}`,
+        `end:${lane}`,
+        this.host.repliesTtlMs,
+        lease.id,
+        lease.token,
+      ),
+    );
+    this.host.config.logger.info(
+      { err: toError(err), queue: this.host.config.name, id: lease.id, released: released === 1 },
+      "handler interrupted; its item goes back unchanged",
+    );
+  }
+
+  /** Gives items taken but not started back to the head of pending, in their order. */
+  async releaseUnstarted(buffered: Lease[]): Promise<void> {
+    const batch = buffered.filter((lease) => performance.now() < lease.localExpiry);
+    if (batch.length === 0) return;
+    const k = this.host.config.keys;
+    try {
+      let released = 0;
+      // Last call first: each puts its items at the head, so the order they were taken is kept.
+      for (const leases of perCall(batch).reverse()) {
+        const args: string[] = [];
+        for (const lease of leases) args.push(lease.id, lease.token);
+        const callId = `${this.host.workerId}:release:${leases[0]?.token}:${leases[0]?.id}`;
+        released += await retrying(
+          () =>
+            this.host.redis.octoQueueRelease(
+              k.inflight,
+              k.pending,
+              k.lease,
+              k.items,
+              this.host.repliesKey,
+              k.wake,
+              callId,
+              "release",
+              this.host.repliesTtlMs,
+              ...args,
+            ),
+          () => leases.every((lease) => performance.now() < lease.localExpiry),
+          () => undefined,
+        );
+      }
+      this.host.config.logger.debug(
+        { queue: this.host.config.name, items: batch.length, released },
+        "gave back unstarted items",
+      );
+    } catch (err) {
+      // Not lost: their leases run out and any worker takes them again.
+      this.host.config.logger.warn(
+        { err, queue: this.host.config.name, items: batch.length },
+        "could not give back unstarted items; they return when their leases run out",
+      );
+    } finally {
+      for (const lease of batch) this.host.held.delete(lease);
+    }
+  }
+}
+
+/** The text a failure is recorded with: an Error's stack, anything else described readably. */
+function failureText(err: unknown): string {
+  if (err instanceof Error) {
+    try {
+      if (typeof err.stack === "string" && err.stack !== "") return err.stack;
+    } catch {
+      // a throwing stack getter: fall through to the description
+    }
+  }
+  return describeThrown(err);
+}

@@ -1,0 +1,34 @@
+import type { LoggerLike } from "@octo/internal";
+import type { Codec } from "./codec";
+
+/** The queue's keys a worker touches (see the README's "Data in Redis"). */
+export interface WorkerKeys {
+  pending: string;
+  inflight: string;
+  items: string;
+  delayed: string;
+  dead: string;
+  filling: string;
+  /** The wake-up pub/sub channel. */
+  wake: string;
+  lease: string;
+  stalls: string;
+  /** Prefix of each worker's replies hash. */
+  workers: string;
+}
+
+/** Everything one `work()` call runs with, validated by the queue. */
+export interface WorkerConfig<T> {
+  name: string;
+  keys: WorkerKeys;
+  codec: Codec<T>;
+  leaseMs: number;
+  retries: number;
+  timeoutMs: number;
+  batchSize: number;
+  maxStalls: number;
+  parallelism: number;
+  graceMs: number;
+  signal?: AbortSignal;
+  logger: LoggerLike;
+}
