@@ -58,11 +58,11 @@ async function route(
   const path = url.pathname.slice(base.length) || "/";
   const segments = path.split("/").slice(1).map(decodeSegment);
   if (segments.some((segment) => segment === null)) return false;
-  const [a, b, c, d, e, ...rest] = segments as string[];
+  const [a, b, c, d, e, f, ...rest] = segments as string[];
   const method = req.method ?? "GET";
   const get = method === "GET" || method === "HEAD";
 
-  if (rest.length > 0) return false;
+  if (rest.length > 0 || (f !== undefined && a !== "api")) return false;
   if (get && path === "/") {
     const session = csrf.session(req);
     const ctx = pageContext(options, csrf.token(session.value));
@@ -113,7 +113,7 @@ async function route(
     return true;
   }
 
-  const action = actionOf(b, c, d, e);
+  const action = actionOf([b, c, d, e, f]);
   if (action === null) return false;
   if (method !== "POST") {
     sendJson(res, 405, { error: "actions are POST requests" }, { allow: "POST" });
@@ -141,18 +141,42 @@ async function route(
     sendJson(res, 404, { error: `no queue "${action.target}" in Redis` });
     return true;
   }
-  done({ requeued: await source.requeueAll(action.target) });
+  if (action.kind === "requeue") {
+    const ids = action.id === undefined ? idsOf(guard.fields) : [action.id];
+    if (ids === null) {
+      sendJson(res, 400, { error: "ids must be an array of dead letter ids, or absent to requeue them all" });
+      return true;
+    }
+    done({ requeued: await source.requeue(action.target, ids) });
+    return true;
+  }
+  done({ removed: await source.remove(action.target, [action.id]) });
   return true;
 }
 
-type Action = { kind: "run" | "requeue-all"; target: string };
+type Action =
+  | { kind: "run"; target: string }
+  | { kind: "requeue"; target: string; id?: string }
+  | { kind: "remove"; target: string; id: string };
 
 /** The action a POST path names, or `null`. */
-function actionOf(b?: string, c?: string, d?: string, e?: string): Action | null {
+function actionOf(segments: (string | undefined)[]): Action | null {
+  const [b, c, d, e, f] = segments;
   if (b === "jobs" && c !== undefined && d === "run" && e === undefined) return { kind: "run", target: c };
   if (b !== "queues" || c === undefined) return null;
-  if (d === "requeue" && e === undefined) return { kind: "requeue-all", target: c };
+  if (d === "requeue" && e === undefined) return { kind: "requeue", target: c };
+  if (d === "dead-letters" && e !== undefined) {
+    if (f === "requeue") return { kind: "requeue", target: c, id: e };
+    if (f === "remove") return { kind: "remove", target: c, id: e };
+  }
   return null;
+}
+
+/** `ids` of a JSON body: `undefined` when absent (all), `null` when not a list of strings. */
+function idsOf(fields: Record<string, unknown>): string[] | undefined | null {
+  const ids = fields.ids;
+  if (ids === undefined) return undefined;
+  return Array.isArray(ids) && ids.every((id) => typeof id === "string" && id !== "") ? ids : null;
 }
 
 function pageContext(options: ResolvedOptions, csrfToken: string): PageContext {
@@ -170,8 +194,9 @@ function cookieHeader(session: { value: string; isNew: boolean }, base: string):
   return { "set-cookie": `${CSRF_COOKIE}=${session.value}; Path=${base || "/"}; HttpOnly; SameSite=Strict` };
 }
 
+/** A cursor as the queue hands them out (`<scan cursor>:<id>`); anything else reads the first page. */
 function validCursor(cursor: string | null): string | null {
-  return cursor !== null && /^\d{1,9}$/.test(cursor) ? cursor : null;
+  return cursor !== null && cursor.length <= 512 && /^\d+:/.test(cursor) ? cursor : null;
 }
 
 function decodeSegment(segment: string): string | null {

@@ -75,7 +75,7 @@ function queueTable(ctx: PageContext, queues: QueueView[]): Html {
 <td class="name"><a href="${queueHref(ctx, q.name)}">${q.name}</a></td>
 <td class="pending">${q.pending}</td><td class="in-flight">${q.inFlight}</td><td class="delayed">${q.delayed}</td>
 <td class="dead">${q.dead > 0 ? html`<a href="${queueHref(ctx, q.name)}">${q.dead}</a>` : "0"}</td>
-<td class="oldest">${q.oldestPendingAgeMs === null ? html`<span class="none" title="not reported by this version of @octo/redis-queue">—</span>` : duration(q.oldestPendingAgeMs)}</td>
+<td class="oldest">${q.oldestPendingAgeMs === null ? html`<span class="none" title="nothing pending, or the head item came from fill(), which records no time">—</span>` : duration(q.oldestPendingAgeMs)}</td>
 ${ctx.actions ? html`<td>${q.dead > 0 ? actionForm(ctx, `/api/queues/${encodeURIComponent(q.name)}/requeue`, "Requeue all dead", "requeue-all") : ""}</td>` : ""}
 </tr>`,
   )}</tbody></table>`;
@@ -92,7 +92,7 @@ export function queuePage(
   const letters =
     page.items.length === 0
       ? html`<p class="none">No dead letters${cursor === null ? "" : " on this page"}.</p>`
-      : html`<table class="dead-letters"><thead><tr><th>Id</th><th>Item</th><th>Error</th><th>Attempts</th><th>First failed</th><th>Last failed</th></tr></thead>
+      : html`<table class="dead-letters"><thead><tr><th>Id</th><th>Item</th><th>Error</th><th>Attempts</th><th>First failed</th><th>Last failed</th>${ctx.actions ? html`<th></th>` : ""}</tr></thead>
 <tbody>${page.items.map(
           (d) => html`<tr data-id="${d.id}">
 <td class="id">${d.id}</td>
@@ -100,6 +100,7 @@ export function queuePage(
 <td class="error">${errorText(d.error)}</td>
 <td class="attempts">${d.attempts}</td>
 <td>${timeCell(d.firstFailedAt, ctx.now)}</td><td>${timeCell(d.lastFailedAt, ctx.now)}</td>
+${ctx.actions ? html`<td>${letterActions(ctx, queue.name, d.id)}</td>` : ""}
 </tr>`,
         )}</tbody></table>`;
   const pager = html`<nav class="pager">${cursor !== null ? html`<a href="${href}">First page</a> ` : ""}${
@@ -120,6 +121,11 @@ function errorText(error: string): Html {
   const newline = error.indexOf("\n");
   if (newline < 0) return html`<pre>${error}</pre>`;
   return html`<pre>${error.slice(0, newline)}</pre><details><summary>stack</summary><pre>${error.slice(newline + 1)}</pre></details>`;
+}
+
+function letterActions(ctx: PageContext, queue: string, id: string): Html {
+  const path = `/api/queues/${encodeURIComponent(queue)}/dead-letters/${encodeURIComponent(id)}`;
+  return html`${actionForm(ctx, `${path}/requeue`, "Requeue", "requeue-one")} ${actionForm(ctx, `${path}/remove`, "Remove", "remove-one")}`;
 }
 
 function queueHref(ctx: PageContext, name: string): string {

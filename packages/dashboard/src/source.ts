@@ -1,5 +1,5 @@
 import { hashTag } from "@octo/internal";
-import { jsonCodec, RedisQueue } from "@octo/redis-queue";
+import { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { createTask } from "node-cron";
 import { cronToWords } from "./cron-words";
@@ -37,14 +37,14 @@ export interface QueueView {
   inFlight: number;
   delayed: number;
   dead: number;
-  /** Age of the oldest pending item; `null` when the queue package in use does not report it. */
+  /** How long the head of pending has waited; `null` when nothing is pending or it came from a fill. */
   oldestPendingAgeMs: number | null;
 }
 
-/** One dead letter, its payload decoded with the queue's default codec. */
+/** One dead letter, its item decoded with the queue's default codec. */
 export interface DeadLetterView {
   id: string;
-  /** The decoded item, or the stored text when the default JSON codec cannot read it. */
+  /** The decoded item, or the stored text when the queue's default codec cannot read it. */
   item: unknown;
   /** Whether `item` is the decoded value (`true`) or the raw stored text (`false`). */
   decoded: boolean;
@@ -63,7 +63,7 @@ export interface DeadLetterPage {
 /**
  * Everything the dashboard reads from or writes to Redis goes through here: the keys the runner
  * documents (`<prefix>:jobs`, `<prefix>:job:{<job>}`), queue names found from the queue's
- * documented keys, and `RedisQueue` for counts, dead letters and requeues.
+ * documented keys, and `RedisQueue` for counts, dead letters, requeues and removals.
  */
 export class Source {
   constructor(
@@ -83,58 +83,37 @@ export class Source {
   /** Every queue that has keys in Redis, sorted by name. */
   async queues(): Promise<QueueView[]> {
     const names = await this.queueNames();
-    return Promise.all(
-      names.map(async (name) => {
-        const stats: object = await this.queue(name).stats();
-        const counts = stats as { pending: number; inFlight: number; delayed: number; dead: number };
-        const age = "oldestPendingAgeMs" in stats ? stats.oldestPendingAgeMs : null;
-        return {
-          name,
-          pending: counts.pending,
-          inFlight: counts.inFlight,
-          delayed: counts.delayed,
-          dead: counts.dead,
-          oldestPendingAgeMs: typeof age === "number" ? age : null,
-        };
-      }),
-    );
+    return Promise.all(names.map(async (name) => ({ name, ...(await this.queue(name).stats()) })));
   }
 
   /**
-   * A page of a queue's dead letters. The queue's `deadLetters(limit)` reads from the start, so
-   * the cursor is the offset of the next page.
+   * A page of a queue's dead letters, read with the queue's own paging (bounded HSCAN); an item
+   * its codec cannot decode comes back as the stored text.
    */
   async deadLetters(queue: string, limit: number, cursor: string | null): Promise<DeadLetterPage> {
-    const offset = cursor === null ? 0 : Number(cursor);
-    const letters = await this.queue(queue).deadLetters(offset + limit + 1);
-    const page = letters.slice(offset, offset + limit);
+    const page = await this.queue(queue).deadLetters(cursor === null ? { limit } : { limit, cursor });
     return {
-      items: page.map((letter) => {
-        let item: unknown = letter.payload;
-        let decoded = false;
-        try {
-          item = jsonCodec.decode(letter.payload);
-          decoded = true;
-        } catch {
-          // A custom codec wrote it: show the stored text as it is.
-        }
-        return {
-          id: letter.id,
-          item,
-          decoded,
-          attempts: letter.attempts,
-          error: letter.error,
-          firstFailedAt: letter.firstFailedAt,
-          lastFailedAt: letter.lastFailedAt,
-        };
-      }),
-      cursor: letters.length > offset + limit ? String(offset + limit) : null,
+      items: page.items.map((letter) => ({
+        id: letter.id,
+        item: letter.undecodable ? letter.undecodable.raw : letter.item,
+        decoded: letter.undecodable === undefined,
+        attempts: letter.attempts,
+        error: letter.error,
+        firstFailedAt: letter.firstFailedAt,
+        lastFailedAt: letter.lastFailedAt,
+      })),
+      cursor: page.cursor,
     };
   }
 
-  /** Moves every dead letter of the queue back to pending; whether there were any. */
-  async requeueAll(queue: string): Promise<boolean> {
-    return this.queue(queue).requeue();
+  /** Moves the given dead letters (all when `ids` is absent) back to pending; how many moved. */
+  async requeue(queue: string, ids?: string[]): Promise<number> {
+    return this.queue(queue).requeue(ids);
+  }
+
+  /** Deletes the given dead letters; how many there were. */
+  async remove(queue: string, ids: string[]): Promise<number> {
+    return this.queue(queue).removeDeadLetters(ids);
   }
 
   /** Whether a queue of this name has keys in Redis. */

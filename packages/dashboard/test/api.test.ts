@@ -108,7 +108,7 @@ describe("JSON API", () => {
       cursor = page.cursor;
       pages++;
     } while (cursor !== null);
-    expect(pages).toBe(3);
+    expect(pages).toBeGreaterThanOrEqual(3);
     expect(seen.map((d) => d.item.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, n) => n));
     for (const letter of seen) {
       expect(letter).toMatchObject({
@@ -138,9 +138,18 @@ describe("the page without JavaScript", () => {
   });
 
   it("shows a queue's dead letters with their errors, the XSS payload escaped as text", async () => {
-    const first = await (await fetch(`${readOnly.url}/queues/outbox`)).text();
-    const second = await (await fetch(`${readOnly.url}/queues/outbox?cursor=20`)).text();
-    const both = first + second;
+    // Follow the "Next page" links, as a reader without JavaScript does.
+    const pages: string[] = [];
+    let next: string | undefined = "/queues/outbox";
+    while (next !== undefined) {
+      const html = await (await fetch(`${readOnly.url}${next}`)).text();
+      pages.push(html);
+      next = /<a rel="next" href="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
+    }
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    const first = pages[0] ?? "";
+    const both = pages.join("");
+    for (let n = 0; n < 25; n++) expect(both).toContain(`cannot send ${n}`);
     expect(both).toContain("cannot send 7");
     expect(both).toContain("&lt;script&gt;window.__octoXss = true&lt;/script&gt;");
     expect(both).not.toContain(XSS_PAYLOAD);
@@ -170,32 +179,23 @@ describe("safety", () => {
     for (const path of [
       "/",
       "/queues/outbox",
-      "/queues/outbox?cursor=20",
       "/api/jobs",
       "/api/queues",
-      "/api/queues/outbox/dead-letters",
+      "/api/queues/outbox/dead-letters?limit=5",
     ]) {
       expect((await fetch(`${actions.url}${path}`)).status).toBe(200);
     }
     await redis.client().ping("end-of-reads");
     await waitUntil("the monitor saw the reads", () => commands.includes("ping"));
     await monitor.disconnect();
-    const reads = new Set([
-      "smembers",
-      "hgetall",
-      "hello",
-      "scan",
-      "llen",
-      "zcard",
-      "hlen",
-      "sismember",
-      "ping",
-      "info",
-      "select",
-      "client",
-    ]);
-    expect(commands.filter((c) => !reads.has(c))).toEqual([]);
-    expect(commands).toContain("hgetall");
+    // MONITOR also lists each command a script runs, so a write inside a script shows by name.
+    const reads = new Set(
+      "smembers hgetall hello scan llen lindex zcard hlen hscan sismember time ping info select client eval evalsha".split(
+        " ",
+      ),
+    );
+    expect(commands.filter((command) => !reads.has(command))).toEqual([]);
+    expect(commands).toEqual(expect.arrayContaining(["hgetall", "hscan", "lindex"]));
   });
 
   it("answers only its own routes: others go to next(), or get 404 without one", async () => {
@@ -247,9 +247,28 @@ describe("actions", () => {
     const page = await openPage(`${actions.url}/queues/retry-me`);
     const res = await postAction(`${actions.url}/api/queues/retry-me/requeue`, page);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ requeued: true });
+    expect(await res.json()).toEqual({ requeued: 2 });
     expect(await redis.client().hlen("octo:q:{retry-me}:dead")).toBe(0);
     expect(await redis.client().llen("octo:q:{retry-me}:pending")).toBe(2);
+  });
+
+  it("requeue and remove of single dead letters act on those ids only", async () => {
+    await deadLetters(redis.client(), "one-by-one", 4);
+    const page = await openPage(`${actions.url}/queues/one-by-one`);
+    const ids = (await redis.client().hkeys("octo:q:{one-by-one}:dead")).sort();
+    expect(ids).toHaveLength(4);
+    const [a, b, c] = ids as [string, string, string];
+    const base = `${actions.url}/api/queues/one-by-one`;
+    const requeued = await postAction(`${base}/dead-letters/${a}/requeue`, page);
+    expect(await requeued.json()).toEqual({ requeued: 1 });
+    const removed = await postAction(`${base}/dead-letters/${b}/remove`, page);
+    expect(await removed.json()).toEqual({ removed: 1 });
+    const body = await postAction(`${base}/requeue`, page, {}, JSON.stringify({ ids: [c] }));
+    expect(await body.json()).toEqual({ requeued: 1 });
+    expect((await postAction(`${base}/requeue`, page, {}, JSON.stringify({ ids: "all" }))).status).toBe(400);
+    const left = await redis.client().hkeys("octo:q:{one-by-one}:dead");
+    expect(left).toEqual(ids.filter((id) => id !== a && id !== b && id !== c));
+    expect(await redis.client().llen("octo:q:{one-by-one}:pending")).toBe(2);
   });
 
   it("a form post from the page (no JavaScript) requeues and redirects back to the queue", async () => {

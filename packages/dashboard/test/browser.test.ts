@@ -24,6 +24,7 @@ beforeAll(async () => {
   await runner.run("billing.broken");
   await deadLetters(redis.client(), "outbox", 3, 1);
   await deadLetters(redis.client(), "requeue-me", 2);
+  await deadLetters(redis.client(), "pick-one", 3);
   readOnly = await serveDashboard({ redis: redis.client() });
   actions = await serveDashboard({
     redis: redis.client(),
@@ -110,6 +111,23 @@ describe("in Chromium", () => {
     expect(await client.hlen("octo:q:{requeue-me}:dead")).toBe(0);
     expect(await client.llen("octo:q:{requeue-me}:pending")).toBe(2);
     await expect(page.locator('tr[data-queue="requeue-me"] td.pending').textContent()).resolves.toBe("2");
+  });
+
+  it("clicking requeue or remove on one dead letter acts on that one only (checked in Redis)", async () => {
+    const page = await open(`${actions.url}/queues/pick-one`);
+    const ids = await page
+      .locator("tr[data-id]")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-id") ?? ""));
+    expect(ids).toHaveLength(3);
+    const [first, second, third] = ids as [string, string, string];
+    await page.click(`tr[data-id="${first}"] button.requeue-one`);
+    await page.waitForURL(`${actions.url}/queues/pick-one`);
+    await page.click(`tr[data-id="${second}"] button.remove-one`);
+    await page.waitForURL(`${actions.url}/queues/pick-one`);
+    const client = redis.client();
+    expect(await client.hkeys("octo:q:{pick-one}:dead")).toEqual([third]);
+    expect(await client.llen("octo:q:{pick-one}:pending")).toBe(1);
+    await expect(page.locator("tr[data-id]").count()).resolves.toBe(1);
   });
 
   it("clicking run now runs the job once on the running instance", async () => {

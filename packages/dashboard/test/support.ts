@@ -52,6 +52,7 @@ export function postAction(
   url: string,
   session: PageSession,
   headers: Record<string, string> = {},
+  body = "{}",
 ): Promise<Response> {
   return fetch(url, {
     method: "POST",
@@ -63,6 +64,6 @@ export function postAction(
       "sec-fetch-site": "same-origin",
       ...headers,
     },
-    body: "{}",
+    body,
   });
 }

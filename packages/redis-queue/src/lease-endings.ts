@@ -42,7 +42,9 @@ export class LeaseEndings<T> {
   }
 
   async recordFailure(lease: Lease, lane: number, attempt: number, err: unknown): Promise<void> {
-    const { keys: k, logger, name, retries, timeoutMs } = this.host.config;
+    const { keys: k, logger, name, retries, backoff } = this.host.config;
+    // Drawn once per failure, so that a re-sent call computes the same retry time.
+    const draw = backoff.jitter ? Math.random() : -1;
     this.host.result.failed++;
     const outcome = await this.endLease(lease, "could not record a failure", () =>
       this.host.redis.octoQueueFail(
@@ -53,14 +55,19 @@ export class LeaseEndings<T> {
         k.lease,
         k.stalls,
         this.host.repliesKey,
+        k.dedup,
+        k.keyOf,
         lease.id,
         lease.token,
         retries,
-        timeoutMs,
+        backoff.delayMs,
         failureText(err),
         `${lease.token}:${lease.id}`,
         `end:${lane}`,
         this.host.repliesTtlMs,
+        backoff.type,
+        backoff.maxMs,
+        draw,
       ),
     );
     const fields = { err: toError(err), queue: name, id: lease.id, attempt };
@@ -86,6 +93,8 @@ export class LeaseEndings<T> {
         k.lease,
         k.stalls,
         this.host.repliesKey,
+        k.dedup,
+        k.keyOf,
         lease.id,
         lease.token,
         `decode error: ${describeThrown(err)}`,

@@ -5,7 +5,7 @@ import { Lease } from "./lease";
 import { ExpiryTimer, LeaseClock } from "./lease-clock";
 import { LeaseEndings } from "./lease-endings";
 import { LeaseRenewer } from "./lease-renewer";
-import { isRefusal } from "./retrying";
+import { isClosedForGood, isRefusal } from "./retrying";
 import { PaceMeter, takeSize } from "./take-size";
 import { WakeUp } from "./wake-up";
 import type { Handler, WorkResult } from "./work-types";
@@ -256,6 +256,8 @@ export class Worker<T> {
         k.stalls,
         k.dead,
         this.repliesKey,
+        k.dedup,
+        k.keyOf,
         size,
         leaseMs,
         token,
@@ -264,7 +266,7 @@ export class Worker<T> {
         this.repliesTtlMs,
       );
     } catch (err) {
-      if (isRefusal(err)) throw err;
+      if (isRefusal(err) || isClosedForGood(this.redis)) throw err;
       logger.warn({ err, queue: name }, "could not take items; trying again");
       await this.idle();
       return;

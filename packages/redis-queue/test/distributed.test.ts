@@ -46,7 +46,13 @@ it("finishes every item when a worker is SIGKILLed mid-handler; only its in-flig
   const lastDone = [...victim.output().matchAll(/^done (\d+)$/gm)].slice(-2).map((m) => Number(m[1]));
   for (const n of doneTwice) expect(lastDone).toContain(n);
   for (const n of interrupted) expect(rescuerDone.get(n)).toBe(1);
-  expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+  expect(await queue.stats()).toEqual({
+    pending: 0,
+    inFlight: 0,
+    delayed: 0,
+    dead: 0,
+    oldestPendingAgeMs: null,
+  });
 });
 
 it("lets exactly one of two concurrent fills write", async () => {
