@@ -23,6 +23,7 @@ import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
 import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
 import { QueueWorkers } from "./queue-workers";
+import { RunRequests } from "./run-requests";
 import { JobSchedules } from "./schedule";
 import { readStatus } from "./status";
 import { type JobTarget, resolveTarget } from "./targets";
@@ -65,6 +66,7 @@ export class JobRunner {
   private schedules?: JobSchedules;
   private workers?: QueueWorkers;
   private fillListener?: FillListener;
+  private runRequests?: RunRequests;
   /** Controllers of the runs in progress; stop() aborts each. */
   private readonly activeRuns = new Set<AbortController>();
 
@@ -183,6 +185,9 @@ export class JobRunner {
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
       for (const def of queryJobs) void this.resumeLeftOver(def);
       this.state = "running";
+      // After "running": requests filed before this start are taken by the first look. Without
+      // jobs there is nothing to take, so no connection is opened.
+      if (this.jobs.size > 0) await this.listenForRunRequests(redis);
     } catch (err) {
       await this.tearDown();
       if (err instanceof StopDuringStart) {
@@ -206,6 +211,19 @@ export class JobRunner {
       );
     }
     if (this.state === "running" || this.state === "starting") this.workers?.ensure(def);
+  }
+
+  /** Takes the run requests filed in Redis for this runner's jobs (see run-requests.ts). */
+  private async listenForRunRequests(redis: Redis | Cluster): Promise<void> {
+    this.runRequests = new RunRequests({
+      redis,
+      prefix: this.prefix,
+      logger: this.logger,
+      jobNames: () => this.jobNames,
+      canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
+      run: (name) => this.track(this.job(name), fireTime(new Date()), false),
+    });
+    await this.runRequests.start();
   }
 
   /** Runs `name` now on this instance (no tick claim; the job's run lease applies). Never rejects once started. */
@@ -264,6 +282,8 @@ export class JobRunner {
     await this.workers?.stop([...this.jobs.values()].map((j) => j.def));
     await this.fillListener?.close();
     this.fillListener = undefined;
+    await this.runRequests?.stop();
+    this.runRequests = undefined;
     if (this.state !== "stopping") {
       // A failed start: the next start() builds its queues on the client it is given.
       for (const job of this.jobs.values()) job.queue = undefined;
