@@ -86,7 +86,7 @@ test("releaseLock whose reply was lost answers true: the re-send finds the first
   expect(await releaseLock(client, "release-lost", "me")).toBe(true);
   await cut;
   expect(await direct.exists("octo:lock:{release-lost}")).toBe(0);
-  expect(await direct.zrange("octo:lock:{release-lost}:receipts", 0, -1)).toEqual(["me\n", "me\n1"]);
+  expect(await direct.zrange("octo:lock:{release-lost}:receipts", 0, "-1")).toEqual(["me\n", "me\n1"]);
   const receiptTtl = await direct.pttl("octo:lock:{release-lost}:receipts");
   expect(receiptTtl).toBeGreaterThan(0);
   expect(receiptTtl).toBeLessThanOrEqual(10 * 60_000);
@@ -180,7 +180,7 @@ test("a release that did not release is not answered from an old receipt", async
   expect(await releaseLock(direct, "stale-receipt", "me")).toBe(true);
   // The same owner acquires again and the lock expires: that acquire was never released.
   expect(await acquireLock(direct, "stale-receipt", "me", "1m")).toBe(true);
-  expect(await direct.zrange("octo:lock:{stale-receipt}:receipts", 0, -1)).toEqual(["me\n1"]);
+  expect(await direct.zrange("octo:lock:{stale-receipt}:receipts", 0, "-1")).toEqual(["me\n1"]);
   await direct.del("octo:lock:{stale-receipt}");
   expect(await releaseLock(direct, "stale-receipt", "me")).toBe(false);
   // Nor is another owner's release answered from someone's receipt.
