@@ -94,7 +94,10 @@ test("one broken instance: 3 runner processes, one cannot build the query job's 
     "broken-logged": brokenLogged,
   });
   expect(alive).toBe(3);
-  expect(fills).toBeGreaterThanOrEqual(2);
+  // A tick of the query job is claimed once: by a healthy instance, which fills the queue, or by
+  // the broken one, where it fails. Which wins is chance; together they account for the ticks.
+  expect(fills).toBeGreaterThanOrEqual(1);
+  expect(fills + brokenClaims).toBeGreaterThanOrEqual(3);
   expect(counts.lost).toBe(0);
   expect(counts.duplicates).toBe(0);
   // The every-second job runs on whichever instance claims each tick: about a third on each.

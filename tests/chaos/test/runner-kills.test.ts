@@ -67,7 +67,7 @@ interface Lifetime {
 /** What Redis said about the job's lock right after a SIGKILL, when the victim's run held it. */
 interface HeldLock {
   victim: string;
-  /** T of the victim's run, from the lock's owner `<instance>:<T>`. */
+  /** T of the victim's run, from the run lease's owner `<instance>:<T>:<run id>`. */
   T: number;
   /** When the lock stands until: the read's time plus its PTTL. */
   expiresAt: number;
@@ -130,7 +130,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
   /**
    * SIGKILLs the runner in `slot`, if there is one, and records its lifetime. Right after the kill
    * it reads what the victim held: the claims of the last few ticks (a run it may have taken with
-   * it), and the job's lock (owner `<victim>:<T>`: a run that died holding the job, and how long
+   * it), and the job's lock (owner `<victim>:<T>:<run id>`: a run that died holding the job, and how long
    * it will keep it). Anything owned by another runner, or by none, excuses nothing.
    */
   const kill = async (slot: number) => {
@@ -156,7 +156,7 @@ test("runner under kills: 4 runner processes SIGKILLed and restarted at random: 
     if (owner?.startsWith(`${entry.name}:`) && pttl > 0) {
       heldLocks.push({
         victim: entry.name,
-        T: Number(owner.slice(entry.name.length + 1)),
+        T: Number(owner.slice(entry.name.length + 1).split(":")[0]),
         expiresAt: readAt + pttl,
       });
     }
