@@ -13,9 +13,9 @@ export function fireTime(scheduled: Date): number {
 }
 
 /**
- * How long a tick claim lives: as long as the run may last (so an instance whose clock lags by
- * less than that finds the tick taken), and at least `minClaimTtl`. Capped at Redis' PX range in
- * practice by maxComputeTime's own cap.
+ * How long the record of a tick's claimer (`<prefix>:tick:{job}:<T>`) is kept: as long as the run
+ * may last, and at least `minClaimTtl`. Once-per-tick does not rest on it (the job's mark does);
+ * it answers "who claimed T" while the run may still be going.
  */
 export function claimTtlMs(maxComputeTime: number, minClaimTtl: number): number {
   return Math.max(maxComputeTime, minClaimTtl);

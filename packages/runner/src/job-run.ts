@@ -59,12 +59,15 @@ export async function executeRun(
   if (claimNeeded) {
     let claimed: boolean;
     try {
-      claimed = await claimTick(
+      const claim = await claimTick(
         host.redis,
-        host.keys.tick(job, T),
+        host.keys,
+        job,
+        T,
         host.instanceId,
         claimTtlMs(def.config.maxComputeTime, host.minClaimTtl),
       );
+      claimed = claim.claimed;
     } catch (err) {
       const error = describeThrown(err);
       host.logger.error(

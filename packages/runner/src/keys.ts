@@ -2,7 +2,13 @@ import type { Cluster, Redis } from "ioredis";
 import claimTickScript from "./claim-tick.lua";
 
 type ClaimCommands = {
-  octoClaimTick(key: string, instance: string, ttl: number): Promise<number>;
+  octoClaimTick(
+    mark: string,
+    tick: string,
+    T: number,
+    instance: string,
+    ttl: number,
+  ): Promise<[number, string]>;
 };
 
 /** Every key and lock name the runner writes, in one place; the README's "Data in Redis" lists them. */
@@ -19,7 +25,15 @@ export class RunnerKeys {
     return `${this.prefix}:job:{${name}}`;
   }
 
-  /** Claim of one fire at T (ms); expires, never deleted. */
+  /**
+   * Hash: the job's high-water mark, the latest claimed tick T, its claimer, and the mark before
+   * it. Never expires: it is what makes a tick run once.
+   */
+  mark(name: string): string {
+    return `${this.prefix}:mark:{${name}}`;
+  }
+
+  /** Record of who claimed the fire at T (ms); expires, never deleted. */
   tick(name: string, T: number): string {
     return `${this.prefix}:tick:{${name}}:${T}`;
   }
@@ -38,19 +52,36 @@ export class RunnerKeys {
 /** Defines the claim script on `redis` once. */
 export function defineClaimCommand(redis: Redis | Cluster): void {
   if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
-    redis.defineCommand("octoClaimTick", { numberOfKeys: 1, lua: claimTickScript });
+    redis.defineCommand("octoClaimTick", { numberOfKeys: 2, lua: claimTickScript });
   }
 }
 
+/** What a claim answered: whether this instance holds T, and the job's mark before the claim. */
+export interface TickClaim {
+  claimed: boolean;
+  /** The mark before this claim (when claimed) or the mark that beat it (when not); null if none. */
+  mark: number | null;
+}
+
 /**
- * Claims tick T of a job for `instanceId`: true for exactly one instance. A re-send after a lost
- * reply answers the same, so the winner still runs the tick.
+ * Claims tick T of a job for `instanceId` by advancing the job's mark: claimed by exactly one
+ * instance, and never again once a later tick was claimed. A re-send after a lost reply answers
+ * the same, so the winner still runs the tick.
  */
 export async function claimTick(
   redis: Redis | Cluster,
-  key: string,
+  keys: RunnerKeys,
+  job: string,
+  T: number,
   instanceId: string,
-  ttlMs: number,
-): Promise<boolean> {
-  return (await (redis as unknown as ClaimCommands).octoClaimTick(key, instanceId, ttlMs)) === 1;
+  recordTtlMs: number,
+): Promise<TickClaim> {
+  const [claimed, mark] = await (redis as unknown as ClaimCommands).octoClaimTick(
+    keys.mark(job),
+    keys.tick(job, T),
+    T,
+    instanceId,
+    recordTtlMs,
+  );
+  return { claimed: claimed === 1, mark: mark === "" || mark === null ? null : Number(mark) };
 }

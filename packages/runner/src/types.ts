@@ -6,7 +6,10 @@ export interface JobRunnerOptions {
   prefix?: string;
   /** This instance's id in claims, leases, logs and status. @default `<hostname>-<pid>-<random>` */
   instanceId?: string;
-  /** Minimum TTL of a tick claim in ms (the claim lives max(maxComputeTime, this)). @default 60000 */
+  /**
+   * Minimum TTL in ms of the record of who claimed a tick (kept max(maxComputeTime, this)).
+   * Once-per-tick does not depend on it: the job's high-water mark never expires. @default 60000
+   */
   minClaimTtl?: number;
   /**
    * How long a claimed fire waits for the job's run lease before it is skipped as an overlap.
