@@ -1,9 +1,13 @@
 -- Claims one scheduled fire T of a job by advancing the job's high-water mark.
 -- KEYS[1] mark   <prefix>:mark:{<job>}  hash: T (latest claimed tick, ms), instance, prev
 -- KEYS[2] tick   <prefix>:tick:{<job>}:<T ms>  the claimer of T, kept for ARGV[3] ms
+-- KEYS[3] running <prefix>:running:{<job>}  hash: run id -> record of the run in progress
 -- ARGV[1] T (ms)
 -- ARGV[2] instance id
 -- ARGV[3] how long the per-tick claim record lives, in ms
+-- ARGV[4] run id (also the owner of its run lease)
+-- ARGV[5] the in-progress record (JSON), written with the claim so that a claimer that dies at
+--         any point after it leaves a record behind for the crash check
 -- T is claimed iff it is later than the mark: a tick at or before the mark was claimed already
 -- (or passed while a later one was claimed), however long ago, so a lagging clock cannot re-run
 -- it. Returns {1, prev} to the claimer, prev being the mark before its claim ("" when the job had
@@ -16,6 +20,7 @@ if markT == nil or T > markT then
   local prev = mark[1] or ""
   redis.call("HSET", KEYS[1], "T", ARGV[1], "instance", ARGV[2], "prev", prev)
   redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3])
+  redis.call("HSET", KEYS[3], ARGV[4], ARGV[5])
   return {1, prev}
 end
 if T == markT and mark[2] == ARGV[2] then

@@ -4,6 +4,7 @@ import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
 import { claimTick, type RunnerKeys } from "./keys";
+import { type InProgressRecord, inProgressRecord, recordFinishedRun } from "./ledger";
 import { runQueryFill } from "./query-fill";
 import type { QueueWorkers } from "./queue-workers";
 import { type RunLease, takeRunLease } from "./run-lease";
@@ -22,6 +23,7 @@ export interface RunHost {
   readonly minClaimTtl: number;
   readonly lockWaitMs: number;
   readonly runLeaseMs: number;
+  readonly historyLimit: number;
   readonly workers: QueueWorkers;
   targetOf(def: JobDefinition): JobTarget;
   queueOf(def: JobDefinition): RedisQueue<unknown>;
@@ -56,6 +58,14 @@ export async function executeRun(
     durationMs,
     ...(error !== undefined ? { error } : {}),
   });
+  // One id for the run: the owner of its lease and the key of its in-progress record.
+  const runId = `${host.instanceId}:${T}:${Math.random().toString(36).slice(2, 8)}`;
+  const record: InProgressRecord = {
+    T,
+    instance: host.instanceId,
+    claimedAt: Date.now(),
+    trigger: claimNeeded ? "schedule" : "run",
+  };
   if (claimNeeded) {
     let claimed: boolean;
     try {
@@ -66,6 +76,8 @@ export async function executeRun(
         T,
         host.instanceId,
         claimTtlMs(def.config.maxComputeTime, host.minClaimTtl),
+        runId,
+        inProgressRecord(record),
       );
       claimed = claim.claimed;
     } catch (err) {
@@ -81,6 +93,13 @@ export async function executeRun(
       if (def.queryMethod) host.workers.ensure(def);
       return result("not-claimed");
     }
+  } else {
+    try {
+      await host.redis.hset(host.keys.running(job), runId, inProgressRecord(record));
+    } catch (err) {
+      // The run goes on; only its history entry is lost (there is no record to finish).
+      host.logger.error({ job, err: describeThrown(err) }, "could not record the run in progress");
+    }
   }
   const controller = new AbortController();
   const leaveRun = host.enterRun(controller);
@@ -88,40 +107,40 @@ export async function executeRun(
   const startedAt = Date.now();
   let lease: RunLease | null = null;
   let overrun: NodeJS.Timeout | undefined;
-  let outcome: RunOutcome = "succeeded";
+  let outcome: "succeeded" | "failed" | "skipped" = "succeeded";
   let error: string | undefined;
   try {
     lease = await takeRunLease({
       redis: host.redis,
       prefix: host.keys.prefix,
       name: host.keys.runLease(job),
-      owner: `${host.instanceId}:${T}:${Math.random().toString(36).slice(2, 8)}`,
+      owner: runId,
       periodMs: runLeasePeriodMs(host.runLeaseMs, def.config.maxComputeTime),
       waitMs: host.lockWaitMs,
       signal: controller.signal,
       logger,
     });
-    if (!lease) {
-      const stopping = controller.signal.aborted;
+    if (lease) {
+      overrun = setTimeout(
+        () => {
+          logger.warn(
+            { maxComputeTime: def.config.maxComputeTime },
+            "run passed maxComputeTime; its signal was aborted",
+          );
+          controller.abort(new Error(`job ${job} passed maxComputeTime`));
+        },
+        Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
+      );
+      await runBody(host, def, scheduledAt, controller.signal, logger);
+    } else {
+      outcome = "skipped";
       host.logger.warn(
         { job, scheduledAt: at },
-        stopping
+        controller.signal.aborted
           ? "skipped: the runner stopped while the run waited for its job"
           : "skipped: the previous run still holds the job",
       );
-      return result("skipped");
     }
-    overrun = setTimeout(
-      () => {
-        logger.warn(
-          { maxComputeTime: def.config.maxComputeTime },
-          "run passed maxComputeTime; its signal was aborted",
-        );
-        controller.abort(new Error(`job ${job} passed maxComputeTime`));
-      },
-      Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
-    );
-    await runBody(host, def, scheduledAt, controller.signal, logger);
   } catch (err) {
     outcome = "failed";
     error = describeThrown(err);
@@ -131,18 +150,25 @@ export async function executeRun(
     await lease?.release();
   }
   const endedAt = Date.now();
-  await host.redis
-    .hset(host.keys.job(job), {
-      lastScheduledAt: T,
-      lastStartedAt: startedAt,
-      lastEndedAt: endedAt,
-      lastInstance: host.instanceId,
-      lastOutcome: outcome,
-      lastError: error ?? "",
-    })
-    .catch((err: unknown) =>
-      host.logger.error({ err: describeThrown(err), job }, "could not record the last run"),
-    );
+  await recordFinishedRun(host.redis, host.keys, host.historyLimit, {
+    job,
+    runId,
+    record,
+    outcome,
+    endedAt,
+    ...(error !== undefined ? { error } : {}),
+  }).then(
+    (recorded) => {
+      if (!recorded) {
+        logger.warn(
+          { outcome },
+          "the run's outcome was not recorded: it had been recorded as crashed (its lease had expired)",
+        );
+      }
+    },
+    (err: unknown) => host.logger.error({ err: describeThrown(err), job }, "could not record the run"),
+  );
+  if (outcome === "skipped") return result("skipped");
   const fields: Record<string, unknown> = { job, scheduledAt: at, durationMs: endedAt - startedAt, outcome };
   // A logger with child() already carries the instance; a plain one gets it here.
   if (!host.instanceBound) fields.instance = host.instanceId;

@@ -5,9 +5,12 @@ type ClaimCommands = {
   octoClaimTick(
     mark: string,
     tick: string,
+    running: string,
     T: number,
     instance: string,
     ttl: number,
+    runId: string,
+    record: string,
   ): Promise<[number, string]>;
 };
 
@@ -38,6 +41,16 @@ export class RunnerKeys {
     return `${this.prefix}:tick:{${name}}:${T}`;
   }
 
+  /** Hash: run id -> JSON record of each run in progress (removed when its outcome is recorded). */
+  running(name: string): string {
+    return `${this.prefix}:running:{${name}}`;
+  }
+
+  /** List: the job's last `historyLimit` outcomes, JSON, newest recorded first. */
+  history(name: string): string {
+    return `${this.prefix}:history:{${name}}`;
+  }
+
   /** T (ms) of the fire whose query last filled the job's queue; same slot as the queue. */
   fill(name: string): string {
     return `${this.prefix}:fill:{${name}}`;
@@ -52,7 +65,7 @@ export class RunnerKeys {
 /** Defines the claim script on `redis` once. */
 export function defineClaimCommand(redis: Redis | Cluster): void {
   if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
-    redis.defineCommand("octoClaimTick", { numberOfKeys: 2, lua: claimTickScript });
+    redis.defineCommand("octoClaimTick", { numberOfKeys: 3, lua: claimTickScript });
   }
 }
 
@@ -66,7 +79,8 @@ export interface TickClaim {
 /**
  * Claims tick T of a job for `instanceId` by advancing the job's mark: claimed by exactly one
  * instance, and never again once a later tick was claimed. A re-send after a lost reply answers
- * the same, so the winner still runs the tick.
+ * the same, so the winner still runs the tick. The claim writes the run's in-progress `record`
+ * under `runId` in the same step.
  */
 export async function claimTick(
   redis: Redis | Cluster,
@@ -75,13 +89,18 @@ export async function claimTick(
   T: number,
   instanceId: string,
   recordTtlMs: number,
+  runId: string,
+  record: string,
 ): Promise<TickClaim> {
   const [claimed, mark] = await (redis as unknown as ClaimCommands).octoClaimTick(
     keys.mark(job),
     keys.tick(job, T),
+    keys.running(job),
     T,
     instanceId,
     recordTtlMs,
+    runId,
+    record,
   );
   return { claimed: claimed === 1, mark: mark === "" || mark === null ? null : Number(mark) };
 }

@@ -21,12 +21,13 @@ import {
 import { FillListener } from "./fill-listener";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
+import { defineLedgerCommands, readHistory } from "./ledger";
 import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
 import { QueueWorkers } from "./queue-workers";
 import { JobSchedules } from "./schedule";
 import { readStatus } from "./status";
 import { type JobTarget, resolveTarget } from "./targets";
-import type { JobRunnerOptions, JobStatus, RunResult } from "./types";
+import type { HistoryEntry, HistoryOptions, JobRunnerOptions, JobStatus, RunResult } from "./types";
 
 interface Job {
   def: JobDefinition;
@@ -53,6 +54,7 @@ export class JobRunner {
   private readonly minClaimTtl: number;
   private readonly lockWaitMs: number;
   private readonly runLeaseMs: number;
+  private readonly historyLimit: number;
   private readonly jobs = new Map<string, Job>();
   private state: RunnerState = "idle";
   private stopRequested = false;
@@ -78,6 +80,7 @@ export class JobRunner {
     this.minClaimTtl = resolved.minClaimTtl;
     this.lockWaitMs = resolved.lockWaitMs;
     this.runLeaseMs = resolved.runLeaseMs;
+    this.historyLimit = resolved.historyLimit;
     this.keys = new RunnerKeys(this.prefix);
     const groups = getCronGroups();
     assertNoClashes(groups);
@@ -131,6 +134,7 @@ export class JobRunner {
     };
     try {
       defineClaimCommand(redis);
+      defineLedgerCommands(redis);
       // The job list and each job's hash live in different Cluster slots, so no MULTI here:
       // each write is idempotent and a partial one is completed by the next start.
       await Promise.all(
@@ -273,10 +277,32 @@ export class JobRunner {
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
   async status(redis: Redis | Cluster | undefined = this.redis): Promise<JobStatus[]> {
     if (!redis) throw new RunnerNotStartedError("status()");
-    if (!hasMethods(redis, ["smembers", "hgetall"])) {
+    if (!hasMethods(redis, ["smembers", "hgetall", "lindex"])) {
       throw new InvalidRunnerArgumentError("redis", redis, AN_IOREDIS_CLIENT);
     }
     return readStatus(redis, this.keys);
+  }
+
+  /**
+   * The newest `limit` (default: `historyLimit`) entries of the history of `job`, newest first,
+   * as every instance recorded them. Rejects with `InvalidRunnerArgumentError` for a name that is
+   * not a string or a limit that is not a positive integer, `UnknownJobError` for a job this
+   * runner does not know, `RunnerNotStartedError` before `start()`.
+   */
+  history(job: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    if (typeof job !== "string") return Promise.reject(this.badName(job));
+    if (!this.jobs.has(job)) return Promise.reject(new UnknownJobError(job, this.jobNames));
+    if (typeof options !== "object" || options === null) {
+      return Promise.reject(
+        new InvalidRunnerArgumentError("options", options, "an object such as { limit: 10 }, or undefined"),
+      );
+    }
+    const limit = options.limit ?? this.historyLimit;
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      return Promise.reject(new InvalidRunnerArgumentError("options.limit", limit, "a positive integer"));
+    }
+    if (!this.redis) return Promise.reject(new RunnerNotStartedError(`history(${JSON.stringify(job)})`));
+    return readHistory(this.redis, this.keys, job, limit);
   }
 
   private onFill(def: JobDefinition): void {
@@ -312,6 +338,7 @@ export class JobRunner {
       minClaimTtl: this.minClaimTtl,
       lockWaitMs: this.lockWaitMs,
       runLeaseMs: this.runLeaseMs,
+      historyLimit: this.historyLimit,
       workers: this.workers as QueueWorkers,
       targetOf: (def) => this.targetOf(def),
       queueOf: (def) => this.queueOf(def),

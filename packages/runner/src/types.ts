@@ -23,6 +23,8 @@ export interface JobRunnerOptions {
    * after at most this long. At least 1 s. @default "10s"
    */
   runLease?: string | number;
+  /** How many outcomes each job keeps in its history in Redis (a positive integer). @default 100 */
+  historyLimit?: number;
 }
 
 /** What a handler receives (a query job's handler gets the item first), and what a `@query` gets. */
@@ -68,6 +70,41 @@ export interface LastRun {
   error?: string;
 }
 
+/**
+ * How a tick (or a `run()`) ended, as its history records it: `succeeded`, `failed`, `skipped`
+ * (the previous run still held the job), `missed` (no instance claimed it: every instance was
+ * down, or blocked), `crashed` (its claimer died: the run's lease expired with no outcome).
+ */
+export type TickOutcome = "succeeded" | "failed" | "skipped" | "missed" | "crashed";
+
+/** What started a run: its schedule, `run()`, or a catch-up of a missed or crashed tick. */
+export type RunTrigger = "schedule" | "run" | "catch-up";
+
+/** One entry of a job's history (`runner.history(job)`). */
+export interface HistoryEntry {
+  job: string;
+  /** The tick T (for `run()`, the second it was called). */
+  scheduledAt: Date;
+  outcome: TickOutcome;
+  trigger: RunTrigger;
+  /** The instance that claimed it; `null` for a missed tick. */
+  instance: string | null;
+  /** When it was claimed (or `run()` called); `null` for a missed tick. */
+  startedAt: Date | null;
+  /** When its outcome was known; `null` for a missed or crashed tick. */
+  endedAt: Date | null;
+  /** `endedAt - startedAt`; `null` for a missed or crashed tick. */
+  durationMs: number | null;
+  /** What failed, for `failed` and `crashed`. */
+  error?: string;
+}
+
+/** Options of `runner.history(job, options)`. */
+export interface HistoryOptions {
+  /** How many entries, newest first (a positive integer). @default the runner's historyLimit */
+  limit?: number;
+}
+
 /** One job in `status()`. */
 export interface JobStatus {
   job: string;
@@ -76,4 +113,8 @@ export interface JobStatus {
   /** The next time the schedule fires, in its time zone, from now. */
   nextFireAt: Date | null;
   lastRun: LastRun | null;
+  /** Outcome of the newest entry of the job's history (any outcome), or `null` when it has none. */
+  lastOutcome: TickOutcome | null;
+  /** How many ticks ended in each outcome since the job's first, on every instance. */
+  counts: Record<TickOutcome, number>;
 }

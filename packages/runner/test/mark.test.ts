@@ -13,10 +13,12 @@ afterAll(async () => {
 
 const MARK = "octo:mark:{m.job}";
 const tick = (T: number) => `octo:tick:{m.job}:${T}`;
+const RUNNING = "octo:running:{m.job}";
 
 it("a tick is claimed iff it is later than the mark; a re-sent claim answers the same and changes nothing", async () => {
   const c = redis.client();
-  const claim = (T: number, instance: string) => c.eval(script, 2, MARK, tick(T), T, instance, 60_000);
+  const claim = (T: number, instance: string) =>
+    c.eval(script, 3, MARK, tick(T), RUNNING, T, instance, 60_000, `${instance}:${T}`, `{"T":${T}}`);
 
   expect(await claim(1000, "a")).toEqual([1, ""]);
   const after = await c.hgetall(MARK);
@@ -24,6 +26,8 @@ it("a tick is claimed iff it is later than the mark; a re-sent claim answers the
   // The reply was lost and ioredis sends it again: same answer, same state.
   expect(await claim(1000, "a")).toEqual([1, ""]);
   expect(await c.hgetall(MARK)).toEqual(after);
+  // The in-progress record of the claimer's run was written with the claim, once.
+  expect(await c.hgetall(RUNNING)).toEqual({ "a:1000": '{"T":1000}' });
   // Another instance, same tick: not claimed; it is told the mark that beat it.
   expect(await claim(1000, "b")).toEqual([0, "1000"]);
   // A later tick advances the mark and answers the mark it replaced.
@@ -34,8 +38,31 @@ it("a tick is claimed iff it is later than the mark; a re-sent claim answers the
   expect(await claim(1000, "a")).toEqual([0, "3000"]);
   expect(await claim(2000, "c")).toEqual([0, "3000"]);
   expect(await c.hgetall(MARK)).toEqual({ T: "3000", instance: "b", prev: "1000" });
+  expect(Object.keys(await c.hgetall(RUNNING)).sort()).toEqual(["a:1000", "b:3000"]);
   // The mark never expires; the per-tick claimer record does.
   expect(await c.pttl(MARK)).toBe(-1);
   expect(await c.get(tick(3000))).toBe("b");
   expect(await c.pttl(tick(3000))).toBeGreaterThan(0);
+});
+
+it("recording a run's outcome is done by whoever removes its in-progress record, once", async () => {
+  const c = redis.client();
+  const record = readFileSync(new URL("../src/record-run.lua", import.meta.url), "utf8");
+  const keys = ["octo:running:{r.job}", "octo:history:{r.job}", "octo:job:{r.job}"];
+  const entry = (n: number) => JSON.stringify({ T: n, outcome: "succeeded" });
+  const finish = (id: string, n: number) =>
+    c.eval(record, 3, ...keys, id, entry(n), 2, "succeeded", "lastScheduledAt", n);
+
+  await c.hset("octo:running:{r.job}", "a:1", "{}", "a:2", "{}", "a:3", "{}");
+  expect(await finish("a:1", 1)).toBe(1);
+  // The reply was lost and ioredis sends it again: nothing is recorded twice.
+  expect(await finish("a:1", 1)).toBe(0);
+  expect(await c.lrange("octo:history:{r.job}", 0, -1)).toEqual([entry(1)]);
+  expect(await c.hget("octo:job:{r.job}", "count:succeeded")).toBe("1");
+  // The history is capped (here at 2), newest first.
+  await finish("a:2", 2);
+  await finish("a:3", 3);
+  expect(await c.lrange("octo:history:{r.job}", 0, -1)).toEqual([entry(3), entry(2)]);
+  expect(await c.hgetall("octo:job:{r.job}")).toEqual({ "count:succeeded": "3", lastScheduledAt: "3" });
+  expect(await c.hlen("octo:running:{r.job}")).toBe(0);
 });
