@@ -53,6 +53,78 @@ export function workerRestartDelayMs(failures: number): number {
   return Math.min(1000 * 2 ** Math.max(0, failures - 1), 30_000);
 }
 
+/** The latest ticks strictly between two instants, and whether every earlier one is in the list. */
+export interface TicksBetween {
+  /** Ascending, at most `cap`, the latest ones. */
+  ticks: number[];
+  /** False when earlier ticks in the range were left out (more than `cap`). */
+  complete: boolean;
+}
+
+/**
+ * The latest ticks (at most `cap`) of a schedule strictly between `afterMs` and `beforeMs`, found
+ * with `next` (the schedule's next fire strictly after a date: node-cron's own matcher, so time
+ * zones and daylight saving read as when it fires). It searches back from `beforeMs` in windows
+ * that grow fourfold (and shrink while a window holds far more than `cap`), so the work stays near
+ * `cap` steps of `next` per window whatever the gap, a week of an every-second job included.
+ */
+export function latestTicksBetween(
+  next: (after: Date) => Date | null,
+  afterMs: number,
+  beforeMs: number,
+  cap: number,
+): TicksBetween {
+  if (beforeMs - afterMs <= 1000) return { ticks: [], complete: true };
+  const maxSteps = 4 * cap + 64;
+  /** Every tick in (fromMs, beforeMs), or null when there are more than maxSteps. */
+  const walk = (fromMs: number): number[] | null => {
+    const out: number[] = [];
+    let at = new Date(fromMs);
+    for (;;) {
+      const n = next(at);
+      // No later fire, or none that moves forward (a schedule that never fires again).
+      if (!n || n.getTime() >= beforeMs || n.getTime() <= at.getTime()) return out;
+      if (n.getTime() > afterMs) out.push(fireTime(n));
+      if (out.length > maxSteps) return null;
+      at = n;
+    }
+  };
+  let span = 60_000;
+  let tooDense = Number.POSITIVE_INFINITY;
+  let best: number[] = [];
+  for (let round = 0; round < 64; round++) {
+    const from = Math.max(afterMs, beforeMs - span);
+    const found = walk(from);
+    if (found === null) {
+      tooDense = span;
+      span = Math.max(1000, Math.floor(span / 2));
+      continue;
+    }
+    best = found;
+    if (found.length >= cap || from === afterMs) {
+      return { ticks: found.slice(-cap), complete: from === afterMs && found.length <= cap };
+    }
+    span = Math.min(span * 4, Math.floor((span + tooDense) / 2));
+  }
+  return { ticks: best.slice(-cap), complete: false };
+}
+
+/**
+ * Whether a run in progress, as its record says, may still be waiting for its lease: from its
+ * claim it may wait `lockWaitMs` and then take a lease of `leasePeriodMs`; `slackMs` covers the
+ * clocks of the claimer and the checker being apart. Past that, a lease not held by the run means
+ * it crashed.
+ */
+export function mayStillBeStarting(
+  claimedAtMs: number,
+  nowMs: number,
+  lockWaitMs: number,
+  leasePeriodMs: number,
+  slackMs: number,
+): boolean {
+  return nowMs < claimedAtMs + lockWaitMs + leasePeriodMs + slackMs;
+}
+
 /** The lifecycle of a `JobRunner`. */
 export type RunnerState = "idle" | "starting" | "running" | "stopping" | "stopped";
 

@@ -5,6 +5,7 @@ import type { Cluster, Redis } from "ioredis";
 import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
 import { claimTick, type RunnerKeys } from "./keys";
 import { type InProgressRecord, inProgressRecord, recordFinishedRun } from "./ledger";
+import { recordCrashes, recordGap } from "./lost-ticks";
 import { runQueryFill } from "./query-fill";
 import type { QueueWorkers } from "./queue-workers";
 import { type RunLease, takeRunLease } from "./run-lease";
@@ -80,6 +81,12 @@ export async function executeRun(
         inProgressRecord(record),
       );
       claimed = claim.claimed;
+      if (claimed) {
+        // Both never reject; they run alongside this run (same connection, so a gap's missed
+        // ticks reach the history before this tick's outcome).
+        if (claim.mark !== null && T - claim.mark > 1000) void recordGap(host, def, claim.mark, T);
+        void recordCrashes(host, def);
+      }
     } catch (err) {
       const error = describeThrown(err);
       host.logger.error(
@@ -147,27 +154,30 @@ export async function executeRun(
   } finally {
     clearTimeout(overrun);
     leaveRun();
-    await lease?.release();
   }
   const endedAt = Date.now();
-  await recordFinishedRun(host.redis, host.keys, host.historyLimit, {
-    job,
-    runId,
-    record,
-    outcome,
-    endedAt,
-    ...(error !== undefined ? { error } : {}),
-  }).then(
-    (recorded) => {
-      if (!recorded) {
-        logger.warn(
-          { outcome },
-          "the run's outcome was not recorded: it had been recorded as crashed (its lease had expired)",
-        );
-      }
-    },
-    (err: unknown) => host.logger.error({ err: describeThrown(err), job }, "could not record the run"),
-  );
+  try {
+    // Recorded while the lease is still held: a crash check that sees the lease free finds the
+    // outcome recorded already, never a finished run without one.
+    const recorded = await recordFinishedRun(host.redis, host.keys, host.historyLimit, {
+      job,
+      runId,
+      record,
+      outcome,
+      endedAt,
+      ...(error !== undefined ? { error } : {}),
+    });
+    if (!recorded) {
+      logger.warn(
+        { outcome },
+        "the run's outcome was not recorded: it had been recorded as crashed (its lease had expired)",
+      );
+    }
+  } catch (err) {
+    host.logger.error({ err: describeThrown(err), job }, "could not record the run");
+  } finally {
+    await lease?.release();
+  }
   if (outcome === "skipped") return result("skipped");
   const fields: Record<string, unknown> = { job, scheduledAt: at, durationMs: endedAt - startedAt, outcome };
   // A logger with child() already carries the instance; a plain one gets it here.

@@ -51,9 +51,19 @@ export class RunnerKeys {
     return `${this.prefix}:history:{${name}}`;
   }
 
+  /** Sorted set: T of the latest claims whose gap of missed ticks was recorded (the last 100). */
+  gaps(name: string): string {
+    return `${this.prefix}:gaps:{${name}}`;
+  }
+
   /** T (ms) of the fire whose query last filled the job's queue; same slot as the queue. */
   fill(name: string): string {
     return `${this.prefix}:fill:{${name}}`;
+  }
+
+  /** The run lease's key, holding the owner (the run id): @octo/redis-lock's `<prefix>:lock:{<name>}`. */
+  runLeaseKey(name: string): string {
+    return `${this.prefix}:lock:{${this.runLease(name)}}`;
   }
 
   /** Name of the run lease in @octo/redis-lock (its key is `<prefix>:lock:{job:<name>}`). */

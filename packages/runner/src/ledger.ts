@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
 import type { RunnerKeys } from "./keys";
+import recordMissedScript from "./record-missed.lua";
 import recordRunScript from "./record-run.lua";
 import type { HistoryEntry, RunTrigger, TickOutcome } from "./types";
 
@@ -13,6 +14,15 @@ type LedgerCommands = {
     limit: number,
     outcome: string,
     ...lastRun: Array<string | number>
+  ): Promise<number>;
+  octoRecordMissed(
+    gaps: string,
+    history: string,
+    job: string,
+    T: number,
+    limit: number,
+    count: number,
+    ...entries: string[]
   ): Promise<number>;
 };
 
@@ -44,6 +54,9 @@ export const TICK_OUTCOMES: readonly TickOutcome[] = ["succeeded", "failed", "sk
 export function defineLedgerCommands(redis: Redis | Cluster): void {
   if (!(redis as unknown as Partial<LedgerCommands>).octoRecordRun) {
     redis.defineCommand("octoRecordRun", { numberOfKeys: 3, lua: recordRunScript });
+  }
+  if (!(redis as unknown as Partial<LedgerCommands>).octoRecordMissed) {
+    redis.defineCommand("octoRecordMissed", { numberOfKeys: 3, lua: recordMissedScript });
   }
 }
 
@@ -101,6 +114,95 @@ export async function recordFinishedRun(
         ]),
   );
   return recorded === 1;
+}
+
+/**
+ * Records a run whose claimer died (its lease expired with no outcome) as `crashed`; false when
+ * its outcome was recorded meanwhile (by the run itself, or by another checker).
+ */
+export async function recordCrashedRun(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  limit: number,
+  job: string,
+  runId: string,
+  record: InProgressRecord,
+): Promise<boolean> {
+  const entry: StoredEntry = {
+    T: record.T,
+    outcome: "crashed",
+    trigger: record.trigger,
+    instance: record.instance,
+    startedAt: record.claimedAt,
+    endedAt: null,
+    durationMs: null,
+    error: "the run's lease expired with no outcome recorded: its process died or lost Redis",
+  };
+  const recorded = await (redis as unknown as LedgerCommands).octoRecordRun(
+    keys.running(job),
+    keys.history(job),
+    keys.job(job),
+    runId,
+    JSON.stringify(entry),
+    limit,
+    "crashed",
+  );
+  return recorded === 1;
+}
+
+/**
+ * Records `ticks` (ascending) as missed, found by the claim of T; `count` is how many were missed
+ * (at least `ticks.length`). False when this claim's gap was recorded already.
+ */
+export async function recordMissedTicks(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  limit: number,
+  job: string,
+  T: number,
+  ticks: number[],
+  count: number,
+): Promise<boolean> {
+  const entries = ticks.map((t) =>
+    JSON.stringify({
+      T: t,
+      outcome: "missed",
+      trigger: "schedule",
+      instance: null,
+      startedAt: null,
+      endedAt: null,
+      durationMs: null,
+    } satisfies StoredEntry),
+  );
+  const recorded = await (redis as unknown as LedgerCommands).octoRecordMissed(
+    keys.gaps(job),
+    keys.history(job),
+    keys.job(job),
+    T,
+    limit,
+    count,
+    ...entries,
+  );
+  return recorded === 1;
+}
+
+/** The runs in progress of a job, by run id; a record this version cannot read is left out. */
+export async function readRunning(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  job: string,
+): Promise<Array<{ runId: string; record: InProgressRecord }>> {
+  const all = await redis.hgetall(keys.running(job));
+  const out: Array<{ runId: string; record: InProgressRecord }> = [];
+  for (const [runId, raw] of Object.entries(all)) {
+    try {
+      const record = JSON.parse(raw) as InProgressRecord;
+      if (typeof record.T === "number" && typeof record.claimedAt === "number") out.push({ runId, record });
+    } catch {
+      // Not ours to judge: left for whoever wrote it.
+    }
+  }
+  return out;
 }
 
 /** Parses one stored history entry; `null` for something this version cannot read. */

@@ -22,6 +22,7 @@ import { FillListener } from "./fill-listener";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
 import { defineLedgerCommands, readHistory } from "./ledger";
+import { recordCrashes } from "./lost-ticks";
 import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
 import { QueueWorkers } from "./queue-workers";
 import { JobSchedules } from "./schedule";
@@ -186,6 +187,9 @@ export class JobRunner {
       // Queues left with items by an earlier run are worked again; a read that fails (Redis
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
       for (const def of queryJobs) void this.resumeLeftOver(def);
+      // Runs whose claimer died while no instance was up to look are recorded crashed now (the
+      // check never rejects; later claims of each job look again).
+      for (const job of this.jobs.values()) void recordCrashes(this.runHost(), job.def);
       this.state = "running";
     } catch (err) {
       await this.tearDown();

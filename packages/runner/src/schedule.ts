@@ -1,6 +1,7 @@
 import type { JobDefinition } from "@octo/decorators";
 import type { LoggerLike } from "@octo/internal";
 import { createTask, type ScheduledTask, type TaskOptions } from "node-cron";
+import { latestTicksBetween, type TicksBetween } from "./decisions";
 
 /**
  * The next time `schedule` fires after now, read in `timezone`; `null` when it never fires. A
@@ -13,6 +14,35 @@ export function nextFireAt(schedule: string, timezone: string | undefined): Date
     return task.getNextRuns(1)[0] ?? null;
   } catch {
     return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+/**
+ * The latest ticks of `schedule` (read in `timezone`) strictly between two instants, with
+ * node-cron's own next-fire logic (the matcher its tasks fire by); see `latestTicksBetween`.
+ */
+export function ticksBetween(
+  schedule: string,
+  timezone: string | undefined,
+  afterMs: number,
+  beforeMs: number,
+  cap: number,
+): TicksBetween {
+  const task = createTask(schedule, () => {}, timezone ? { timezone } : {});
+  try {
+    const matcher = (task as unknown as { timeMatcher?: { getNextMatch?(d: Date): Date } }).timeMatcher;
+    const next = matcher?.getNextMatch
+      ? (d: Date) => (matcher.getNextMatch as (d: Date) => Date).call(matcher, d)
+      : // A node-cron without the matcher: step second by second with the public match().
+        (d: Date) => {
+          for (let t = Math.floor(d.getTime() / 1000) * 1000 + 1000; t < beforeMs; t += 1000) {
+            if (task.match(new Date(t))) return new Date(t);
+          }
+          return null;
+        };
+    return latestTicksBetween(next, afterMs, beforeMs, cap);
   } finally {
     void task.destroy();
   }
