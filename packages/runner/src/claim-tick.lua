@@ -8,6 +8,9 @@
 -- ARGV[4] run id (also the owner of its run lease)
 -- ARGV[5] the in-progress record (JSON), written with the claim so that a claimer that dies at
 --         any point after it leaves a record behind for the crash check
+-- ARGV[6] "1" when taking a missed or crashed tick to run late (KEYS[1] is then the job's
+--         catch-up mark): refused while another late run of the job is in progress, so late
+--         runs go one at a time, oldest first, across instances
 -- T is claimed iff it is later than the mark: a tick at or before the mark was claimed already
 -- (or passed while a later one was claimed), however long ago, so a lagging clock cannot re-run
 -- it. Returns {1, prev} to the claimer, prev being the mark before its claim ("" when the job had
@@ -17,6 +20,13 @@ local mark = redis.call("HMGET", KEYS[1], "T", "instance", "prev")
 local T = tonumber(ARGV[1])
 local markT = tonumber(mark[1])
 if markT == nil or T > markT then
+  if ARGV[6] == "1" then
+    for _, record in ipairs(redis.call("HVALS", KEYS[3])) do
+      if string.find(record, '"trigger":"catch-up"', 1, true) then
+        return {0, mark[1] or ""}
+      end
+    end
+  end
   local prev = mark[1] or ""
   redis.call("HSET", KEYS[1], "T", ARGV[1], "instance", ARGV[2], "prev", prev)
   redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3])

@@ -125,6 +125,35 @@ export function mayStillBeStarting(
   return nowMs < claimedAtMs + lockWaitMs + leasePeriodMs + slackMs;
 }
 
+/** A job's catch-up settings, as `@job(..., { catchUp, rerunCrashed })` resolved them. */
+export interface CatchUpSettings {
+  windowMs: number;
+  runs: "latest" | "all";
+  max: number;
+  rerunCrashed: boolean;
+}
+
+/**
+ * The ticks to take for a late run, oldest first: from the history's entries, the missed ones (and
+ * crashed ones with `rerunCrashed`) within the window before `nowMs` and later than the catch-up
+ * mark (ticks at or before it were taken already, or passed over by "latest"); `"latest"` keeps
+ * only the most recent, `"all"` the latest `max`.
+ */
+export function catchUpPlan(
+  entries: ReadonlyArray<{ T: number; outcome: string }>,
+  catchUpMark: number | null,
+  nowMs: number,
+  settings: CatchUpSettings,
+): number[] {
+  const due = new Set<number>();
+  for (const { T, outcome } of entries) {
+    const lost = outcome === "missed" || (settings.rerunCrashed && outcome === "crashed");
+    if (lost && T >= nowMs - settings.windowMs && (catchUpMark === null || T > catchUpMark)) due.add(T);
+  }
+  const sorted = [...due].sort((a, b) => a - b);
+  return sorted.slice(settings.runs === "latest" ? -1 : -settings.max);
+}
+
 /** The lifecycle of a `JobRunner`. */
 export type RunnerState = "idle" | "starting" | "running" | "stopping" | "stopped";
 

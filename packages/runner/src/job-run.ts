@@ -11,7 +11,7 @@ import type { QueueWorkers } from "./queue-workers";
 import { type RunLease, takeRunLease } from "./run-lease";
 import { abortableSleep } from "./sleep";
 import type { JobTarget } from "./targets";
-import type { JobContext, RunOutcome, RunResult } from "./types";
+import type { JobContext, RunOutcome, RunResult, RunTrigger } from "./types";
 
 /** What one run needs from the runner; the run owns nothing of the runner's state. */
 export interface RunHost {
@@ -34,6 +34,8 @@ export interface RunHost {
    * concurrent runs, no MaxListenersExceededWarning.
    */
   enterRun(controller: AbortController): () => void;
+  /** Called after each claim of a scheduled tick: the job may have ticks to catch up. */
+  afterClaim(def: JobDefinition): void;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function executeRun(
   host: RunHost,
   def: JobDefinition,
   T: number,
-  claimNeeded: boolean,
+  trigger: RunTrigger,
 ): Promise<RunResult> {
   const job = def.fullName;
   const scheduledAt = new Date(T);
@@ -65,15 +67,16 @@ export async function executeRun(
     T,
     instance: host.instanceId,
     claimedAt: Date.now(),
-    trigger: claimNeeded ? "schedule" : "run",
+    trigger,
   };
-  if (claimNeeded) {
+  if (trigger !== "run") {
     let claimed: boolean;
     try {
       const claim = await claimTick(
         host.redis,
         host.keys,
         job,
+        trigger === "catch-up",
         T,
         host.instanceId,
         claimTtlMs(def.config.maxComputeTime, host.minClaimTtl),
@@ -81,11 +84,12 @@ export async function executeRun(
         inProgressRecord(record),
       );
       claimed = claim.claimed;
-      if (claimed) {
-        // Both never reject; they run alongside this run (same connection, so a gap's missed
-        // ticks reach the history before this tick's outcome).
+      if (claimed && trigger === "schedule") {
+        // All three never reject; they run alongside this run (same connection, so a gap's
+        // missed ticks reach the history before this tick's outcome).
         if (claim.mark !== null && T - claim.mark > 1000) void recordGap(host, def, claim.mark, T);
         void recordCrashes(host, def);
+        host.afterClaim(def);
       }
     } catch (err) {
       const error = describeThrown(err);
@@ -96,6 +100,7 @@ export async function executeRun(
       return result("failed", 0, error);
     }
     if (!claimed) {
+      if (trigger === "catch-up") return result("not-claimed");
       // Every instance works a query job's queue when the tick fires, claimed or not.
       if (def.queryMethod) host.workers.ensure(def);
       return result("not-claimed");
@@ -138,7 +143,7 @@ export async function executeRun(
         },
         Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
       );
-      await runBody(host, def, scheduledAt, controller.signal, logger);
+      await runBody(host, def, scheduledAt, trigger === "catch-up", controller.signal, logger);
     } else {
       outcome = "skipped";
       host.logger.warn(
@@ -192,6 +197,7 @@ async function runBody(
   host: RunHost,
   def: JobDefinition,
   scheduledAt: Date,
+  catchUp: boolean,
   signal: AbortSignal,
   logger: LoggerLike,
 ): Promise<void> {
@@ -199,6 +205,7 @@ async function runBody(
   const context: Omit<JobContext, "attempt"> = {
     job: def.fullName,
     scheduledAt,
+    catchUp,
     signal,
     logger,
     instanceId: host.instanceId,

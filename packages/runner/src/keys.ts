@@ -11,6 +11,7 @@ type ClaimCommands = {
     ttl: number,
     runId: string,
     record: string,
+    catchUp: "1" | "0",
   ): Promise<[number, string]>;
 };
 
@@ -34,6 +35,14 @@ export class RunnerKeys {
    */
   mark(name: string): string {
     return `${this.prefix}:mark:{${name}}`;
+  }
+
+  /**
+   * Hash: the job's catch-up mark, the latest missed or crashed tick taken to run late, its
+   * taker and the mark before; a tick is taken iff it is later (the same script as the claims).
+   */
+  catchUpMark(name: string): string {
+    return `${this.prefix}:catchup:{${name}}`;
   }
 
   /** Record of who claimed the fire at T (ms); expires, never deleted. */
@@ -89,13 +98,15 @@ export interface TickClaim {
 /**
  * Claims tick T of a job for `instanceId` by advancing the job's mark: claimed by exactly one
  * instance, and never again once a later tick was claimed. A re-send after a lost reply answers
- * the same, so the winner still runs the tick. The claim writes the run's in-progress `record`
+ * the same, so the winner still runs the tick. With `catchUp`, the tick (missed or crashed) is
+ * taken to run late through the job's catch-up mark instead. The claim writes the run's in-progress `record`
  * under `runId` in the same step.
  */
 export async function claimTick(
   redis: Redis | Cluster,
   keys: RunnerKeys,
   job: string,
+  catchUp: boolean,
   T: number,
   instanceId: string,
   recordTtlMs: number,
@@ -103,14 +114,15 @@ export async function claimTick(
   record: string,
 ): Promise<TickClaim> {
   const [claimed, mark] = await (redis as unknown as ClaimCommands).octoClaimTick(
-    keys.mark(job),
-    keys.tick(job, T),
+    catchUp ? keys.catchUpMark(job) : keys.mark(job),
+    catchUp ? `${keys.tick(job, T)}:catch-up` : keys.tick(job, T),
     keys.running(job),
     T,
     instanceId,
     recordTtlMs,
     runId,
     record,
+    catchUp ? "1" : "0",
   );
   return { claimed: claimed === 1, mark: mark === "" || mark === null ? null : Number(mark) };
 }

@@ -9,6 +9,7 @@ import { childLogger, describeThrown, type LoggerLike, silentLogger } from "@oct
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
+import { catchUpOne } from "./catch-up";
 import { fireTime, type RunnerState, startDecision } from "./decisions";
 import {
   InvalidRunnerArgumentError,
@@ -28,7 +29,14 @@ import { QueueWorkers } from "./queue-workers";
 import { JobSchedules } from "./schedule";
 import { readStatus } from "./status";
 import { type JobTarget, resolveTarget } from "./targets";
-import type { HistoryEntry, HistoryOptions, JobRunnerOptions, JobStatus, RunResult } from "./types";
+import type {
+  HistoryEntry,
+  HistoryOptions,
+  JobRunnerOptions,
+  JobStatus,
+  RunResult,
+  RunTrigger,
+} from "./types";
 
 interface Job {
   def: JobDefinition;
@@ -37,6 +45,8 @@ interface Job {
   /** Runs in progress on this instance. */
   runs: Set<Promise<RunResult>>;
   stopped: boolean;
+  /** A catch-up of this job is in progress on this instance. */
+  catchingUp: boolean;
 }
 
 /** Thrown inside start() when stop() came meanwhile; start() then unwinds and resolves. */
@@ -89,7 +99,7 @@ export class JobRunner {
       const ctor = group.target as new (...args: never[]) => unknown;
       if (!container.isBound(ctor)) container.bind(ctor).toSelf().inSingletonScope();
       for (const def of group.jobs)
-        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false });
+        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false, catchingUp: false });
     }
   }
 
@@ -187,10 +197,16 @@ export class JobRunner {
       // Queues left with items by an earlier run are worked again; a read that fails (Redis
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
       for (const def of queryJobs) void this.resumeLeftOver(def);
-      // Runs whose claimer died while no instance was up to look are recorded crashed now (the
-      // check never rejects; later claims of each job look again).
-      for (const job of this.jobs.values()) void recordCrashes(this.runHost(), job.def);
       this.state = "running";
+      // Runs whose claimer died while no instance was up to look are recorded crashed now (later
+      // claims of each job look again); then a job with catchUp takes one due tick to run late.
+      for (const job of this.jobs.values()) {
+        void recordCrashes(this.runHost(), job.def)
+          .then(() => this.catchUp(job.def))
+          .catch((err: unknown) =>
+            this.logger.error({ job: job.def.fullName, err: describeThrown(err) }, "could not catch up"),
+          );
+      }
     } catch (err) {
       await this.tearDown();
       if (err instanceof StopDuringStart) {
@@ -225,7 +241,7 @@ export class JobRunner {
     if (job.stopped) return Promise.reject(new JobStoppedError(name));
     if (this.state !== "running")
       return Promise.reject(new RunnerNotStartedError(`run(${JSON.stringify(name)})`));
-    return this.track(job, fireTime(new Date()), false);
+    return this.track(job, fireTime(new Date()), "run");
   }
 
   /**
@@ -317,12 +333,12 @@ export class JobRunner {
 
   private onFire(job: Job, date: Date): void {
     if (job.stopped || this.state !== "running") return;
-    void this.track(job, fireTime(date), true);
+    void this.track(job, fireTime(date), "schedule");
   }
 
   /** Starts a run and keeps it in the job's set until it settles; the run never rejects. */
-  private track(job: Job, T: number, claimNeeded: boolean): Promise<RunResult> {
-    const p = executeRun(this.runHost(), job.def, T, claimNeeded);
+  private track(job: Job, T: number, trigger: RunTrigger): Promise<RunResult> {
+    const p = executeRun(this.runHost(), job.def, T, trigger);
     job.runs.add(p);
     void p
       .finally(() => job.runs.delete(p))
@@ -346,12 +362,34 @@ export class JobRunner {
       workers: this.workers as QueueWorkers,
       targetOf: (def) => this.targetOf(def),
       queueOf: (def) => this.queueOf(def),
+      afterClaim: (def) => this.catchUp(def),
       enterRun: (controller) => {
         if (this.stopRequested) controller.abort(new Error("runner stopped"));
         this.activeRuns.add(controller);
         return () => this.activeRuns.delete(controller);
       },
     };
+  }
+
+  /** Runs at most one due missed or crashed tick of `def` late (a job with catchUp only). */
+  private catchUp(def: JobDefinition): void {
+    const job = this.jobs.get(def.fullName);
+    if (!def.config.catchUp || !job || job.stopped || job.catchingUp || this.state !== "running") return;
+    // One catch-up at a time per job on this instance; the next claim starts the next one.
+    job.catchingUp = true;
+    void catchUpOne(
+      {
+        redis: this.redis as Redis | Cluster,
+        keys: this.keys,
+        logger: this.logger,
+        historyLimit: this.historyLimit,
+        runLate: (d, T) => this.track(job, T, "catch-up"),
+        active: () => !job.stopped && this.state === "running",
+      },
+      def,
+    ).finally(() => {
+      job.catchingUp = false;
+    });
   }
 
   private job(name: string): Job {

@@ -35,6 +35,8 @@ export interface JobContext {
    * whose query filled the queue, whichever instance handles the item.
    */
   scheduledAt: Date;
+  /** True when this run is a missed (or crashed) tick run late, `scheduledAt` being that tick. */
+  catchUp: boolean;
   /** 1-based */
   attempt: number;
   /** Fires when the run passes maxComputeTime or the runner stops. */

@@ -45,6 +45,36 @@ it("a tick is claimed iff it is later than the mark; a re-sent claim answers the
   expect(await c.pttl(tick(3000))).toBeGreaterThan(0);
 });
 
+it("a late run is taken through the catch-up mark, one at a time", async () => {
+  const c = redis.client();
+  const CU = "octo:catchup:{cu.job}";
+  const RUN = "octo:running:{cu.job}";
+  const take = (T: number, instance: string) =>
+    c.eval(
+      script,
+      3,
+      CU,
+      `octo:tick:{cu.job}:${T}:catch-up`,
+      RUN,
+      T,
+      instance,
+      60_000,
+      `${instance}:${T}`,
+      `{"T":${T},"trigger":"catch-up"}`,
+      "1",
+    );
+  expect(await take(1000, "a")).toEqual([1, ""]);
+  // While a's late run is in progress, no later tick is taken, by anyone; a's re-send still is.
+  expect(await take(2000, "b")).toEqual([0, "1000"]);
+  expect(await take(1000, "a")).toEqual([1, ""]);
+  await c.hdel(RUN, "a:1000");
+  expect(await take(2000, "b")).toEqual([1, "1000"]);
+  // A scheduled run in progress does not hold late runs back.
+  await c.hdel(RUN, "b:2000");
+  await c.hset(RUN, "c:5000", '{"T":5000,"trigger":"schedule"}');
+  expect(await take(3000, "a")).toEqual([1, "2000"]);
+});
+
 it("recording a run's outcome is done by whoever removes its in-progress record, once", async () => {
   const c = redis.client();
   const record = readFileSync(new URL("../src/record-run.lua", import.meta.url), "utf8");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestTicksBetween, mayStillBeStarting } from "../src/decisions";
+import { catchUpPlan, latestTicksBetween, mayStillBeStarting } from "../src/decisions";
 import { ticksBetween } from "../src/schedule";
 
 /** `next` of a schedule firing every `everyMs` (aligned to 0), counting its calls. */
@@ -69,5 +69,35 @@ describe("expected ticks between the mark and a claim", () => {
   it("a run may still be waiting for its lease until lockWait + lease period + clock slack after its claim", () => {
     expect(mayStillBeStarting(0, 7999, 1000, 2000, 5000)).toBe(true);
     expect(mayStillBeStarting(0, 8000, 1000, 2000, 5000)).toBe(false);
+  });
+});
+
+describe("which ticks a catch-up takes", () => {
+  const entries = [
+    { T: 9000, outcome: "succeeded" },
+    { T: 8000, outcome: "missed" },
+    { T: 7000, outcome: "crashed" },
+    { T: 6000, outcome: "missed" },
+    { T: 5000, outcome: "missed" },
+    { T: 1000, outcome: "missed" },
+  ];
+  const all = { windowMs: 6000, runs: "all" as const, max: 10, rerunCrashed: false };
+
+  it("missed ticks within the window, oldest first; crashed ones only when asked", () => {
+    expect(catchUpPlan(entries, null, 10_000, all)).toEqual([5000, 6000, 8000]);
+    expect(catchUpPlan(entries, null, 10_000, { ...all, rerunCrashed: true })).toEqual([
+      5000, 6000, 7000, 8000,
+    ]);
+  });
+
+  it("never a tick at or before the catch-up mark; latest keeps one, all the latest max", () => {
+    expect(catchUpPlan(entries, 6000, 10_000, all)).toEqual([8000]);
+    expect(catchUpPlan(entries, null, 10_000, { ...all, runs: "latest", max: 1 })).toEqual([8000]);
+    expect(catchUpPlan(entries, null, 10_000, { ...all, max: 2 })).toEqual([6000, 8000]);
+    expect(catchUpPlan(entries, 8000, 10_000, all)).toEqual([]);
+    // A tick listed twice (missed, then its late run crashed) is taken once.
+    expect(catchUpPlan([...entries, { T: 8000, outcome: "missed" }], null, 10_000, all)).toEqual([
+      5000, 6000, 8000,
+    ]);
   });
 });
