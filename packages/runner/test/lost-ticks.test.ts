@@ -111,6 +111,18 @@ describe("missed and crashed ticks", () => {
       async () => (await history("ledger.slow")).some((e) => e.outcome === "crashed"),
       30_000,
     );
+    // The heir's own run lives on, holding its lease: let two later claims look at it once it is
+    // old enough to be judged (lockWait 1 s + lease 1 s + 5 s), so a check that ignored the lease
+    // would take it for a crash.
+    await waitUntil(
+      "the heir's run to start",
+      async () => (await c.lrange("slow-started", 0, -1)).some((e) => e.includes("|heir|")),
+      15_000,
+    );
+    const heirT = Number(
+      ((await c.lrange("slow-started", 0, -1)).find((e) => e.includes("|heir|")) ?? "").split("|")[0],
+    );
+    await sleep(Math.max(0, heirT + 11_000 - Date.now()));
     const entries = await history("ledger.slow");
     expect(entries.filter((e) => e.outcome === "crashed")).toEqual([
       expect.objectContaining({ T: T0, instance: "victim", trigger: "schedule" }),
