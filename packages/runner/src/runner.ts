@@ -383,7 +383,7 @@ export class JobRunner {
         keys: this.keys,
         logger: this.logger,
         historyLimit: this.historyLimit,
-        runLate: (d, T) => this.track(job, T, "catch-up"),
+        runLate: (_def, T) => this.track(job, T, "catch-up"),
         active: () => !job.stopped && this.state === "running",
       },
       def,
