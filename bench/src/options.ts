@@ -2,6 +2,7 @@
 export const SCENARIOS = [
   "queue",
   "handler",
+  "add",
   "floor",
   "fill",
   "memory",

@@ -11,6 +11,7 @@ import { parseOptions, SCENARIOS, type ScenarioName } from "./options";
 import { openRedis } from "./redis";
 import { type BenchResults, renderMarkdown, renderTable } from "./report";
 import type { ResultRow } from "./result";
+import { add } from "./scenarios/add";
 import { fill } from "./scenarios/fill";
 import { floors } from "./scenarios/floor";
 import { handler } from "./scenarios/handler";
@@ -24,6 +25,7 @@ const benchDir = fileURLToPath(new URL("..", import.meta.url));
 const scenarios: Record<ScenarioName, (ctx: BenchContext) => Promise<ResultRow[]>> = {
   queue: queueThroughput,
   handler,
+  add,
   floor: floors,
   fill,
   memory,

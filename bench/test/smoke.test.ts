@@ -16,6 +16,7 @@ const expectedRows = [
   ...["p1", "p10", "p50", "3x10"].flatMap((p) => [`queue.${p}.octo`, `queue.${p}.bullmq`]),
   "handler.p10.octo",
   "handler.p10.bullmq",
+  ...["single", "batch100", "produce-consume"].flatMap((k) => [`add.${k}.octo`, `add.${k}.bullmq`]),
   ...["list", "batch"].flatMap((kind) => ["p1", "p10", "p50"].map((p) => `floor.${kind}.${p}`)),
   "fill.array.octo",
   "fill.generator.octo",

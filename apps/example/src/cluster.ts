@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { serveDashboard } from "./dashboard.js";
 import { RECORD_KEY } from "./recorder.js";
 import { findRedis, NoRedisError } from "./redis-discovery.js";
 
@@ -33,12 +34,21 @@ async function main(): Promise<void> {
   const redis = new Redis(found.url);
   await redis.del(RECORD_KEY);
 
+  // This process runs no jobs; its dashboard reads what the instances write to Redis.
+  const stopDashboard = await serveDashboard(redis);
+
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   console.log(`cluster: starting ${INSTANCES} instances for ${DURATION_MS / 1000} s on ${found.url}`);
   const children = Array.from({ length: INSTANCES }, (_, i) => {
     const name = `instance-${i + 1}`;
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, REDIS_URL: found.url, OCTO_EXAMPLE_RECORD: "1", OCTO_EXAMPLE_INSTANCE: name },
+      env: {
+        ...process.env,
+        REDIS_URL: found.url,
+        OCTO_EXAMPLE_RECORD: "1",
+        OCTO_EXAMPLE_INSTANCE: name,
+        OCTO_EXAMPLE_DASHBOARD: "off",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const prefix = (line: string) => (line ? `${name} | ${line}` : "");
@@ -53,6 +63,8 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, DURATION_MS));
   for (const { child } of children) child.kill("SIGTERM");
   const codes = await Promise.all(children.map((c) => c.exited));
+
+  await stopDashboard();
 
   const runs = (await redis.lrange(RECORD_KEY, 0, -1)).map((s) => JSON.parse(s) as Run);
   printSummary(

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { JobRunner, Logger, RedisQueue } from "@octo/runner";
 import { Container } from "inversify";
 import { Redis } from "ioredis";
+import { serveDashboard } from "./dashboard.js";
 import { BigDataJobs } from "./jobs/big-data-jobs.js";
 import { FlakyJobs, REDIS } from "./jobs/flaky-jobs.js";
 import { MaintenanceJobs } from "./jobs/maintenance-jobs.js";
@@ -45,11 +46,16 @@ async function main(): Promise<void> {
     `example: instance ${instance} started (${demoMode ? "demo schedules, seconds apart" : "production schedules"}) on ${found.source} ${found.url}; Ctrl-C to stop`,
   );
 
+  // The cluster demo serves one dashboard itself and starts its instances without one.
+  const stopDashboard =
+    process.env.OCTO_EXAMPLE_DASHBOARD === "off" ? async () => {} : await serveDashboard(redis);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`example: ${signal} received, finishing runs in progress`);
+    await stopDashboard();
     await runner.stop();
     const stats = await new RedisQueue("payments.import-legacy", redis).stats();
     console.log(`example: dead letters in payments.import-legacy: ${stats.dead}`);

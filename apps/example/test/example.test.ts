@@ -42,8 +42,8 @@ async function countInQueues(part: "inflight" | "dead"): Promise<Map<string, num
   return counts;
 }
 
-it("runs every kind of job within 30 s and exits 0 on SIGTERM with nothing in flight", async () => {
-  const example = startNodeProcess(main, { env: { REDIS_URL: redis.url } });
+it("runs every kind of job within 30 s, serves the dashboard, and exits 0 on SIGTERM with nothing in flight", async () => {
+  const example = startNodeProcess(main, { env: { REDIS_URL: redis.url, OCTO_EXAMPLE_DASHBOARD_PORT: "0" } });
   const kinds = [
     /\[maintenance\.cleanup\] simple job ran/,
     /\[users\.send-notifications\] query job item/,
@@ -69,6 +69,15 @@ it("runs every kind of job within 30 s and exits 0 on SIGTERM with nothing in fl
       describe: async () => [...(await countInQueues("dead"))],
     },
   );
+
+  const line = await example.waitFor(/^dashboard: /, 10_000);
+  const url = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line)?.[1];
+  expect(url, line).toBeDefined();
+  const page = await (await fetch(url ?? "")).text();
+  for (const job of ["maintenance.cleanup", "payments.import-legacy", "big-data.process-records"]) {
+    expect(page).toContain(`data-job="${job}"`);
+  }
+  expect(page).toContain("Run now");
 
   const code = await example.kill("SIGTERM");
   expect(code, example.output()).toBe(0);

@@ -7,18 +7,16 @@
 --
 -- KEYS[1]  lock key     <prefix>:lock:{<group>}           string: the owner, expires after the period (PX)
 -- KEYS[2]  token key    <prefix>:lock:{<group>}:token     string counter, no TTL (tokens must never go back)
--- KEYS[3]  receipt key  <prefix>:lock:{<group>}:released  hash owner/token of the latest release (see release.lua)
+-- KEYS[3]  receipts key <prefix>:lock:{<group>}:receipts  zset of release receipts (see release.lua)
 -- ARGV[1]  owner
 -- ARGV[2]  period in milliseconds
 --
 -- Returns the holder's token (>= 1), or 0 when another owner holds the lock.
 
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  -- A new acquire by the owner of the latest release: that receipt no longer describes this
-  -- owner's lock, so a later release of this acquire must not be answered from it.
-  if redis.call('HGET', KEYS[3], 'owner') == ARGV[1] then
-    redis.call('DEL', KEYS[3])
-  end
+  -- A new acquire: the owner's unfenced receipt no longer describes its lock, so a later release
+  -- of this acquire must not be answered from it. (Fenced receipts name an older token.)
+  redis.call('ZREM', KEYS[3], ARGV[1] .. '\n')
   return redis.call('INCR', KEYS[2])
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then

@@ -35,7 +35,7 @@ interface LockCommands {
 /**
  * How long a release's receipt answers a re-sent release (see release.lua). ioredis re-sends a
  * command once it has reconnected; ten minutes covers any reconnect a caller would still wait
- * for, and the receipt is one small key per group.
+ * for. The receipts are one zset per group, holding at most the latest 1000 releases' receipts.
  */
 export const RELEASE_RECEIPT_MS = 10 * 60_000;
 
@@ -63,7 +63,7 @@ function lockCommands(redis: Redis | Cluster): LockCommands {
  */
 export function lockKeys(prefix: string, group: string): LockKeys {
   const lock = `${prefix}:lock:{${group}}`;
-  return { lock, token: `${lock}:token`, receipt: `${lock}:released` };
+  return { lock, token: `${lock}:token`, receipt: `${lock}:receipts` };
 }
 
 /** The three lock operations on one group, with the keys and argument order in one place. */

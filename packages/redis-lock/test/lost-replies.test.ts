@@ -86,8 +86,8 @@ test("releaseLock whose reply was lost answers true: the re-send finds the first
   expect(await releaseLock(client, "release-lost", "me")).toBe(true);
   await cut;
   expect(await direct.exists("octo:lock:{release-lost}")).toBe(0);
-  expect(await direct.hgetall("octo:lock:{release-lost}:released")).toEqual({ owner: "me", token: "1" });
-  const receiptTtl = await direct.pttl("octo:lock:{release-lost}:released");
+  expect(await direct.zrange("octo:lock:{release-lost}:receipts", 0, "-1")).toEqual(["me\n", "me\n1"]);
+  const receiptTtl = await direct.pttl("octo:lock:{release-lost}:receipts");
   expect(receiptTtl).toBeGreaterThan(0);
   expect(receiptTtl).toBeLessThanOrEqual(10 * 60_000);
 });
@@ -104,6 +104,48 @@ test("a fenced release whose reply was lost answers true, also when another owne
   proxy.resume();
   expect(await released).toBe(true);
   expect(await direct.get("octo:lock:{fenced-release-lost}")).toBe("next");
+});
+
+/**
+ * Loses the reply to `release` (of a lock of `group` it holds), and before ioredis can re-send it
+ * lets two other owners take and release the lock: a busy group between the first run and the
+ * re-send. Answers what the re-sent release answered.
+ */
+async function releaseLostWhileBusy(group: string, release: () => Promise<boolean>): Promise<boolean> {
+  const cut = loseNextScriptReply(group);
+  const released = release();
+  await cut;
+  proxy.pause();
+  for (const other of ["next", "after-next"]) {
+    expect(await acquireLock(direct, group, other, "1m")).toBe(true);
+    expect(await releaseLock(direct, group, other)).toBe(true);
+  }
+  proxy.resume();
+  return released;
+}
+
+test("a release whose reply was lost answers true when other owners took and released the lock meanwhile", async () => {
+  const lock = await acquireFencedLock(client, "release-lost-busy", "me", "1m");
+  expect(lock).not.toBeNull();
+  expect(await releaseLostWhileBusy("release-lost-busy", () => lock!.release())).toBe(true);
+  expect(await acquireLock(client, "release-lost-busy", "me", "1m")).toBe(true);
+  expect(
+    await releaseLostWhileBusy("release-lost-busy", () => releaseLock(client, "release-lost-busy", "me")),
+  ).toBe(true);
+  // The re-sends changed nothing, and a release that never ran is still not answered `true`.
+  expect(await direct.exists("octo:lock:{release-lost-busy}")).toBe(0);
+  expect(await releaseLock(direct, "release-lost-busy", "someone-else")).toBe(false);
+});
+
+test("receipts are kept for the latest 1000 releases of a group, so a busy group's key stays small", async () => {
+  for (let i = 0; i < 1005; i++) {
+    expect(await acquireLock(direct, "many-releases", `owner-${i}`, "1m")).toBe(true);
+    expect(await releaseLock(direct, "many-releases", `owner-${i}`)).toBe(true);
+  }
+  expect(await direct.zcard("octo:lock:{many-releases}:receipts")).toBe(2000);
+  expect(await releaseLock(direct, "many-releases", "owner-1004")).toBe(true);
+  expect(await releaseLock(direct, "many-releases", "owner-5")).toBe(true);
+  expect(await releaseLock(direct, "many-releases", "owner-4")).toBe(false);
 });
 
 test("extendLock whose reply was lost answers true and the lock has the new period", async () => {
@@ -138,7 +180,7 @@ test("a release that did not release is not answered from an old receipt", async
   expect(await releaseLock(direct, "stale-receipt", "me")).toBe(true);
   // The same owner acquires again and the lock expires: that acquire was never released.
   expect(await acquireLock(direct, "stale-receipt", "me", "1m")).toBe(true);
-  expect(await direct.exists("octo:lock:{stale-receipt}:released")).toBe(0);
+  expect(await direct.zrange("octo:lock:{stale-receipt}:receipts", 0, "-1")).toEqual(["me\n1"]);
   await direct.del("octo:lock:{stale-receipt}");
   expect(await releaseLock(direct, "stale-receipt", "me")).toBe(false);
   // Nor is another owner's release answered from someone's receipt.

@@ -76,6 +76,8 @@ export class AckBatcher {
               keys.lease,
               keys.stalls,
               this.host.repliesKey,
+              keys.dedup,
+              keys.keyOf,
               callId,
               this.host.repliesTtlMs,
               ...args,

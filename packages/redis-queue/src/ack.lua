@@ -1,12 +1,13 @@
 -- Removes finished items, each only while the acking worker's token holds its lease, so a worker
 -- that stalled past its lease never deletes an item another worker has taken since.
 -- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] lease (hash)  KEYS[4] stalls (hash)
--- KEYS[5] the worker's replies (hash)
+-- KEYS[5] the worker's replies (hash)  KEYS[6] dedup (hash)  KEYS[7] keyof (hash)
 -- ARGV[1] call id  ARGV[2] replies ttl ms  ARGV[3..] pairs of id, token
 -- Returns a code per item: 1 removed, -1 lease lost, -2 item missing. A re-sent call returns the
 -- first run's codes.
 --@include includes/lease-token.lua
 --@include includes/replies.lua
+--@include includes/free-keys.lua
 
 local prior = replay(KEYS[5], 'ack', ARGV[1])
 if prior then return prior end
@@ -24,5 +25,6 @@ if #mine > 0 then
   redis.call('ZREM', KEYS[1], unpack(mine))
   redis.call('HDEL', KEYS[2], unpack(mine))
   redis.call('HDEL', KEYS[3], unpack(mine))
+  free_keys(KEYS[6], KEYS[7], mine)
 end
 return remember(KEYS[5], 'ack', ARGV[1], ARGV[2], codes)

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { describeThrown, InvalidArgumentError, type LoggerLike, show } from "@octo/internal";
+import { InvalidArgumentError, type LoggerLike, show } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
-import { type Codec, UnencodableValueError } from "./codec";
+import type { Codec } from "./codec";
+import { encodeItem } from "./encode-item";
 import { FillInterruptedError, UnencodableItemError } from "./errors";
 import type { QueueKeys } from "./keys";
 import type { ProducerScripts } from "./producer-scripts";
@@ -114,29 +115,16 @@ export class Fill<T> {
   private encode(items: T[], offset: number): string[] {
     const encoded = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) {
-      let text: unknown;
       try {
-        text = this.target.codec.encode(items[i] as T);
+        encoded[i] = encodeItem(this.target.codec, items[i] as T, offset + i);
       } catch (error) {
-        if (error instanceof UnencodableValueError) {
-          throw this.unencodable(offset + i, error.path, error.reason);
+        if (error instanceof UnencodableItemError && this.written > 0) {
+          error.message += ` (the fill stopped; the ${this.written} items of earlier batches stay queued)`;
         }
-        throw this.unencodable(offset + i, "", `the codec threw: ${describeThrown(error)}`);
+        throw error;
       }
-      if (typeof text !== "string") {
-        throw this.unencodable(offset + i, "", `the codec returned ${show(text)}, not a string`);
-      }
-      encoded[i] = text;
     }
     return encoded;
-  }
-
-  private unencodable(index: number, path: string, reason: string): UnencodableItemError {
-    const error = new UnencodableItemError(index, path, reason);
-    if (this.written > 0) {
-      error.message += ` (the fill stopped; the ${this.written} items of earlier batches stay queued)`;
-    }
-    return error;
   }
 
   private async write(encoded: string[]): Promise<void> {

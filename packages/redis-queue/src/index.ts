@@ -1,9 +1,15 @@
 export { AckFailedError } from "./ack-failed-error";
+export type { AddOptions, AddResult } from "./add";
 export { type Codec, jsonCodec } from "./codec";
+export type {
+  DeadLetter,
+  DeadLetterPage,
+  DeadLetterPageOptions,
+  LegacyDeadLetter,
+} from "./dead-letters";
 export { FillInterruptedError, InvalidArgumentError, UnencodableItemError } from "./errors";
-export type { QueueOptions } from "./options";
+export type { BackoffOptions, QueueOptions } from "./options";
 export {
-  type DeadLetter,
   type Handler,
   type QueueStats,
   RedisQueue,

@@ -26,6 +26,14 @@ export interface QueueKeys {
    * (`<requeued><call id>`), so a re-sent requeue answers what the first run did.
    */
   requeued: string;
+  /** Hash de-duplication key → the id of the item added under it (see `add`). */
+  dedup: string;
+  /** Hash id → the de-duplication key it was added under (only items added with a key). */
+  keyOf: string;
+  /** Start of the keys holding the last answer of each sender of adds (see AddSender). */
+  added: string;
+  /** Start of the keys `removeDeadLetters` leaves for a few minutes with its answer, one per call. */
+  removed: string;
   /** Hash id → the token of the take that holds it (`+token` once Redis knows it is running). */
   lease: string;
   /** Hash id → how many times the item's lease ran out while it was running. */
@@ -47,6 +55,10 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     seq: `${base}seq`,
     wake: `${base}wake`,
     requeued: `${base}requeued:`,
+    dedup: `${base}dedup`,
+    keyOf: `${base}keyof`,
+    added: `${base}added:`,
+    removed: `${base}removed:`,
     lease: `${base}lease`,
     stalls: `${base}stalls`,
     workers: `${base}worker:`,

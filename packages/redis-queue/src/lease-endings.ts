@@ -42,7 +42,9 @@ export class LeaseEndings<T> {
   }
 
   async recordFailure(lease: Lease, lane: number, attempt: number, err: unknown): Promise<void> {
-    const { keys: k, logger, name, retries, timeoutMs } = this.host.config;
+    const { keys: k, logger, name, retries, backoff } = this.host.config;
+    // Drawn once per failure, so that a re-sent call computes the same retry time.
+    const draw = backoff.jitter ? Math.random() : -1;
     this.host.result.failed++;
     const outcome = await this.endLease(lease, "could not record a failure", () =>
       this.host.redis.octoQueueFail(
@@ -53,14 +55,19 @@ export class LeaseEndings<T> {
         k.lease,
         k.stalls,
         this.host.repliesKey,
+        k.dedup,
+        k.keyOf,
         lease.id,
         lease.token,
         retries,
-        timeoutMs,
+        backoff.delayMs,
         failureText(err),
         `${lease.token}:${lease.id}`,
         `end:${lane}`,
         this.host.repliesTtlMs,
+        backoff.type,
+        backoff.maxMs,
+        draw,
       ),
     );
     const fields = { err: toError(err), queue: name, id: lease.id, attempt };
@@ -86,6 +93,8 @@ export class LeaseEndings<T> {
         k.lease,
         k.stalls,
         this.host.repliesKey,
+        k.dedup,
+        k.keyOf,
         lease.id,
         lease.token,
         `decode error: ${describeThrown(err)}`,
@@ -125,6 +134,45 @@ export class LeaseEndings<T> {
       { err: toError(err), queue: this.host.config.name, id: lease.id, released: released === 1 },
       "handler interrupted; its item goes back unchanged",
     );
+  }
+
+  /**
+   * Gives back an item taken but not started because the local lease clock says its lease may
+   * have run out (a take answered late, or it waited too long in the buffer). The give-back is
+   * fenced by the token, so it changes nothing if the lease did run out. If it still holds (Redis
+   * ran the take late, when a stalled connection or server resumed), the item returns to pending
+   * now instead of sitting out a lease nobody renews, marked as running by the take: that expiry
+   * would count as a stall of an item that never ran. One try: if it fails, the lease runs out.
+   */
+  async releaseStale(lease: Lease, lane: number): Promise<void> {
+    const k = this.host.config.keys;
+    const { logger, name } = this.host.config;
+    try {
+      const released = await this.host.redis.octoQueueRelease(
+        k.inflight,
+        k.pending,
+        k.lease,
+        k.items,
+        this.host.repliesKey,
+        k.wake,
+        `${lease.token}:${lease.id}`,
+        `end:${lane}`,
+        this.host.repliesTtlMs,
+        lease.id,
+        lease.token,
+      );
+      logger.debug(
+        { queue: name, id: lease.id, released: released === 1 },
+        "not starting a taken item: its lease may have run out while it waited",
+      );
+    } catch (err) {
+      logger.warn(
+        { err, queue: name, id: lease.id },
+        "could not give back a taken item whose lease may have run out; it returns when the lease does",
+      );
+    } finally {
+      this.host.held.delete(lease);
+    }
   }
 
   /** Gives items taken but not started back to the head of pending, in their order. */

@@ -5,6 +5,7 @@ import {
   type LoggerLike,
   parseDuration,
   resolvePrefix,
+  show,
   silentLogger,
 } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
@@ -37,6 +38,31 @@ export interface QueueOptions<T> {
    * it stalls a second time.
    */
   maxStalls?: number;
+  /**
+   * How long a failed item waits before its next attempt. Default
+   * `{ type: "exponential", delay: timeout }`: `timeout`, doubling after each failure, no cap.
+   */
+  backoff?: BackoffOptions;
+}
+
+/** The wait before each retry, computed by Redis when the failure is recorded. */
+export interface BackoffOptions {
+  /** `"exponential"`: `delay × 2^(attempt-1)`; `"fixed"`: `delay` every time. */
+  type: "exponential" | "fixed";
+  /** The first wait: an `ms` string or milliseconds, more than zero. Default the queue's `timeout`. */
+  delay?: string | number;
+  /** The longest wait, at least `delay`. Default none. */
+  max?: string | number;
+  /** Full jitter: wait a uniformly random time from 0 to the computed wait. Default false. */
+  jitter?: boolean;
+}
+
+/** A backoff with its durations in whole ms; `maxMs` 0 when there is no cap. */
+export interface ResolvedBackoff {
+  type: "exponential" | "fixed";
+  delayMs: number;
+  maxMs: number;
+  jitter: boolean;
 }
 
 /**
@@ -54,6 +80,7 @@ export interface ResolvedQueueOptions<T> {
   leaseMs: number;
   batchSize: number;
   maxStalls: number;
+  backoff: ResolvedBackoff;
   codec: Codec<T>;
   logger: LoggerLike;
 }
@@ -91,18 +118,49 @@ export function resolveQueueOptions<T>(
       "a logger with debug, info, warn and error",
     );
   }
+  const timeoutMs = parseDuration("options.timeout", options.timeout ?? "10s");
   return {
     name,
     redis,
     prefix: resolvePrefix(options.prefix),
     retries: count("options.retries", options.retries ?? 3, 0),
-    timeoutMs: parseDuration("options.timeout", options.timeout ?? "10s"),
+    timeoutMs,
+    backoff: resolveBackoff(options.backoff, timeoutMs),
     leaseMs: parseDuration("options.leaseTime", options.leaseTime ?? "30s"),
     batchSize: count("options.batchSize", options.batchSize ?? 100, 1, MAX_ITEMS_PER_CALL),
     maxStalls: count("options.maxStalls", options.maxStalls ?? 1, 0),
     codec,
     logger,
   };
+}
+
+/** Validates `options.backoff`; without one, the default: `timeout`, doubling, no cap. */
+export function resolveBackoff(backoff: unknown, timeoutMs: number): ResolvedBackoff {
+  if (backoff === undefined) return { type: "exponential", delayMs: timeoutMs, maxMs: 0, jitter: false };
+  if (typeof backoff !== "object" || backoff === null) {
+    throw InvalidArgumentError.expected(
+      "options.backoff",
+      backoff,
+      'an object such as { type: "exponential", delay: "1s", max: "1m", jitter: true }',
+    );
+  }
+  const { type, delay, max, jitter } = backoff as BackoffOptions;
+  if (type !== "exponential" && type !== "fixed") {
+    throw InvalidArgumentError.expected("options.backoff.type", type, '"exponential" or "fixed"');
+  }
+  const delayMs = delay === undefined ? timeoutMs : parseDuration("options.backoff.delay", delay);
+  const maxMs = max === undefined ? 0 : parseDuration("options.backoff.max", max);
+  if (max !== undefined && maxMs < delayMs) {
+    throw new InvalidArgumentError(
+      "options.backoff.max",
+      max,
+      `options.backoff.max ${show(max)} (${maxMs} ms) is shorter than the first wait (${delayMs} ms): pass a max of at least options.backoff.delay`,
+    );
+  }
+  if (jitter !== undefined && typeof jitter !== "boolean") {
+    throw InvalidArgumentError.expected("options.backoff.jitter", jitter, "true or false");
+  }
+  return { type, delayMs, maxMs, jitter: jitter ?? false };
 }
 
 /** A count argument: an integer from `min` to `max`, else `InvalidArgumentError` naming it. */

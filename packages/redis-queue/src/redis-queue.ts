@@ -1,10 +1,19 @@
-import { randomUUID } from "node:crypto";
 import { InvalidArgumentError, type LoggerLike } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
+import { type AddOptions, type AddResult, addItems } from "./add";
 import type { Codec } from "./codec";
+import {
+  type DeadLetterPage,
+  type DeadLetterPageOptions,
+  type LegacyDeadLetter,
+  readDeadLetters,
+  readLegacyDeadLetters,
+  removeDeadLetters,
+  requeueDeadLetters,
+} from "./dead-letters";
 import { Fill } from "./fill";
 import { type QueueKeys, queueKeys } from "./keys";
-import { count, type QueueOptions, resolveQueueOptions } from "./options";
+import { count, type QueueOptions, type ResolvedBackoff, resolveQueueOptions } from "./options";
 import { defineProducerScripts, type ProducerScripts } from "./producer-scripts";
 import type { Handler, WorkResult } from "./work-types";
 import { Worker } from "./worker";
@@ -28,20 +37,13 @@ export interface QueueStats {
   inFlight: number;
   delayed: number;
   dead: number;
+  /**
+   * How long the head of pending has waited since it became due (added, its delay ended, or
+   * requeued), by Redis time; counts its earlier attempts too when it is a retry. `null` when
+   * nothing is pending or the head item came from `fill`, which records no time.
+   */
+  oldestPendingAgeMs: number | null;
 }
-
-/** One entry of `deadLetters()`. */
-export interface DeadLetter {
-  id: string;
-  payload: string;
-  attempts: number;
-  error: string;
-  firstFailedAt: Date;
-  lastFailedAt: Date;
-}
-
-/** How long a requeue's answer is kept for a re-sent call: longer than ioredis retries a command. */
-const REQUEUE_ANSWER_MS = 5 * 60_000;
 
 /**
  * A Redis work queue shared by any number of processes. Delivery is at least once:
@@ -60,6 +62,7 @@ export class RedisQueue<T = unknown> {
    * a stopping worker's give-back). Idle workers listen on it; so can anyone else.
    */
   readonly wakeChannel: string;
+  private readonly backoff: ResolvedBackoff;
   private readonly codec: Codec<T>;
   private readonly logger: LoggerLike;
   private readonly redis: (Redis | Cluster) & ProducerScripts;
@@ -77,6 +80,7 @@ export class RedisQueue<T = unknown> {
     this.name = options.name;
     this.retries = options.retries;
     this.timeoutMs = options.timeoutMs;
+    this.backoff = options.backoff;
     this.leaseMs = options.leaseMs;
     this.batchSize = options.batchSize;
     this.maxStalls = options.maxStalls;
@@ -108,46 +112,60 @@ export class RedisQueue<T = unknown> {
     return this.redis.llen(this.keys.pending);
   }
 
-  /** Pending, in-flight, delayed (waiting to retry) and dead counts. */
+  /**
+   * Appends items at any time, while workers run, from any number of producers: one item, or
+   * an array written `batchSize` items per round trip. Wakes idle workers. See the README's
+   * "add()" for `delay` and `key`.
+   */
+  async add(items: T | T[], options?: AddOptions<T>): Promise<AddResult> {
+    return addItems(this.producer(), items, options);
+  }
+
+  /** Pending, in-flight, delayed, dead counts and the age of the head of pending (one script). */
   async stats(): Promise<QueueStats> {
-    const [pending, inFlight, delayed, dead] = await Promise.all([
-      this.redis.llen(this.keys.pending),
-      this.redis.zcard(this.keys.inflight),
-      this.redis.zcard(this.keys.delayed),
-      this.redis.hlen(this.keys.dead),
-    ]);
-    return { pending, inFlight, delayed, dead };
+    const k = this.keys;
+    const [pending, inFlight, delayed, dead, age] = await this.redis.octoQueueStats(
+      k.pending,
+      k.inflight,
+      k.delayed,
+      k.dead,
+    );
+    return { pending, inFlight, delayed, dead, oldestPendingAgeMs: age < 0 ? null : age };
   }
 
   /**
-   * Moves every dead letter back to pending (one script); returns whether there were any. A
-   * re-sent call (its reply was lost) answers what the first run did.
+   * Moves dead letters back to pending with a fresh attempt count, each under a new id: the
+   * given ids, or all when `ids` is omitted, `batchSize` per script call. Safe while workers
+   * run; resolves to how many moved. A call re-sent after a lost reply moves nothing twice.
    */
-  async requeue(): Promise<boolean> {
-    const k = this.keys;
-    const answer = `${k.requeued}${randomUUID()}`;
-    return (
-      (await this.redis.octoQueueRequeue(k.dead, k.items, k.pending, answer, k.wake, REQUEUE_ANSWER_MS)) > 0
-    );
+  async requeue(ids?: string[]): Promise<number> {
+    return requeueDeadLetters(this.producer(), ids);
   }
 
-  /** Dead letters with their errors (up to `limit`). */
-  async deadLetters(limit = 100): Promise<DeadLetter[]> {
-    count("limit", limit, 1);
-    const all = await this.redis.hgetall(this.keys.dead);
-    return Object.entries(all)
-      .slice(0, limit)
-      .map(([id, text]) => {
-        const entry = JSON.parse(text);
-        return {
-          id,
-          payload: entry.payload,
-          attempts: entry.attempts,
-          error: entry.error,
-          firstFailedAt: new Date(entry.firstFailedAt),
-          lastFailedAt: new Date(entry.lastFailedAt),
-        };
-      });
+  /** Deletes the given dead letters; resolves to how many there were. */
+  async removeDeadLetters(ids: string[]): Promise<number> {
+    return removeDeadLetters(this.producer(), ids);
+  }
+
+  /**
+   * One page of dead letters with their decoded items, read with bounded Redis calls: pass the
+   * returned `cursor` for the next page; it is null after the last.
+   */
+  deadLetters(options?: DeadLetterPageOptions): Promise<DeadLetterPage<T>>;
+  /**
+   * Up to `limit` dead letters, with their stored text as `payload`.
+   * @deprecated use `deadLetters({ limit, cursor })`.
+   */
+  deadLetters(limit: number): Promise<LegacyDeadLetter<T>[]>;
+  async deadLetters(
+    limitOrOptions: number | DeadLetterPageOptions = {},
+  ): Promise<DeadLetterPage<T> | LegacyDeadLetter<T>[]> {
+    if (typeof limitOrOptions === "number") return readLegacyDeadLetters(this.producer(), limitOrOptions);
+    return readDeadLetters(this.producer(), limitOrOptions);
+  }
+
+  private producer() {
+    return { redis: this.redis, keys: this.keys, codec: this.codec, batchSize: this.batchSize };
   }
 
   /** Nothing to release: the queue holds no connections of its own. Kept for symmetry. */
@@ -183,7 +201,7 @@ export class RedisQueue<T = unknown> {
         codec: this.codec,
         leaseMs: this.leaseMs,
         retries: this.retries,
-        timeoutMs: this.timeoutMs,
+        backoff: this.backoff,
         batchSize: this.batchSize,
         maxStalls: this.maxStalls,
         parallelism,

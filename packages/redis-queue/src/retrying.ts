@@ -12,6 +12,14 @@ export function isRefusal(error: unknown): boolean {
 }
 
 /**
+ * The application closed the client (`quit()`, `disconnect()`): ioredis will never reconnect it,
+ * so every call fails the same way and waiting for Redis would hang the caller forever.
+ */
+export function isClosedForGood(redis: { status?: unknown }): boolean {
+  return redis.status === "end";
+}
+
+/**
  * Runs `call`, and again after a failure while `keepTrying()` allows (when Redis refused it, at
  * most `refusedAttempts` times in all), with a delay doubling from 50 ms to 1 s. Rejects with the
  * last error.

@@ -4,7 +4,7 @@
 -- KEYS[1] pending (list)  KEYS[2] inflight (zset id -> lease deadline ms)
 -- KEYS[3] items (hash id -> "attempts|firstFailMs|payload")  KEYS[4] delayed (zset id -> due ms)
 -- KEYS[5] lease (hash id -> [+]token)  KEYS[6] stalls (hash id -> stalls)  KEYS[7] dead (hash)
--- KEYS[8] the worker's replies (hash)
+-- KEYS[8] the worker's replies (hash)  KEYS[9] dedup (hash)  KEYS[10] keyof (hash)
 -- ARGV[1] most items  ARGV[2] lease ms  ARGV[3] token  ARGV[4] items the worker starts at once
 -- ARGV[5] maxStalls  ARGV[6] replies ttl ms
 -- Returns { ids, values, deadline, stalls } (per id: nil, or the stalls so far), or {} when
@@ -14,6 +14,7 @@
 --@include includes/item-header.lua
 --@include includes/lease-token.lua
 --@include includes/replies.lua
+--@include includes/free-keys.lua
 
 local token = ARGV[3]
 
@@ -58,6 +59,7 @@ if #expired > 0 then
             'stalled its workers ' .. stalls .. ' times (maxStalls ' .. limit ..
             '): its lease ran out while it ran, so its worker died or hung each time')
           redis.call('HDEL', KEYS[3], id)
+          free_keys(KEYS[9], KEYS[10], { id })
         end
         redis.call('HDEL', KEYS[6], id)
       else

@@ -1,5 +1,6 @@
 import type { LoggerLike } from "@octo/internal";
 import type { Codec } from "./codec";
+import type { ResolvedBackoff } from "./options";
 
 /** The queue's keys a worker touches (see the README's "Data in Redis"). */
 export interface WorkerKeys {
@@ -15,6 +16,9 @@ export interface WorkerKeys {
   stalls: string;
   /** Prefix of each worker's replies hash. */
   workers: string;
+  /** De-duplication keys of added items, freed when an item is acked or dead. */
+  dedup: string;
+  keyOf: string;
 }
 
 /** Everything one `work()` call runs with, validated by the queue. */
@@ -24,7 +28,7 @@ export interface WorkerConfig<T> {
   codec: Codec<T>;
   leaseMs: number;
   retries: number;
-  timeoutMs: number;
+  backoff: ResolvedBackoff;
   batchSize: number;
   maxStalls: number;
   parallelism: number;

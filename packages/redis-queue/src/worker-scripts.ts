@@ -20,11 +20,11 @@ export interface WorkerScripts {
 }
 
 const DEFINITIONS: [keyof WorkerScripts, string, number][] = [
-  ["octoQueueTake", takeScript, 8],
+  ["octoQueueTake", takeScript, 10],
   ["octoQueueExtend", extendScript, 3],
-  ["octoQueueAck", ackScript, 5],
-  ["octoQueueFail", failScript, 7],
-  ["octoQueueDeadLetter", deadLetterScript, 6],
+  ["octoQueueAck", ackScript, 7],
+  ["octoQueueFail", failScript, 9],
+  ["octoQueueDeadLetter", deadLetterScript, 8],
   ["octoQueueRelease", releaseScript, 5],
 ];
 

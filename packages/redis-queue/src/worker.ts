@@ -5,7 +5,7 @@ import { Lease } from "./lease";
 import { ExpiryTimer, LeaseClock } from "./lease-clock";
 import { LeaseEndings } from "./lease-endings";
 import { LeaseRenewer } from "./lease-renewer";
-import { isRefusal } from "./retrying";
+import { isClosedForGood, isRefusal } from "./retrying";
 import { PaceMeter, takeSize } from "./take-size";
 import { WakeUp } from "./wake-up";
 import type { Handler, WorkResult } from "./work-types";
@@ -153,7 +153,7 @@ export class Worker<T> {
 
   private async lane(lane: number): Promise<void> {
     for (;;) {
-      const lease = await this.next();
+      const lease = await this.next(lane);
       if (!lease) return;
       if (lease.suspect && !lease.markedRunning) {
         // Its lease ran out before, unseen: tell Redis it runs before running it, so that if it
@@ -183,18 +183,14 @@ export class Worker<T> {
     }
   }
 
-  private async next(): Promise<Lease | undefined> {
+  private async next(lane: number): Promise<Lease | undefined> {
     for (;;) {
       if (this.state !== "running") return undefined;
       const lease = this.buffer.shift();
       if (lease) {
         if (performance.now() >= lease.localExpiry) {
           // Never start an item whose lease may have run out: another worker may have it now.
-          this.held.delete(lease);
-          this.config.logger.debug(
-            { queue: this.config.name, id: lease.id },
-            "not starting a taken item: its lease may have run out while it waited",
-          );
+          await this.endings.releaseStale(lease, lane);
           continue;
         }
         return lease;
@@ -256,6 +252,8 @@ export class Worker<T> {
         k.stalls,
         k.dead,
         this.repliesKey,
+        k.dedup,
+        k.keyOf,
         size,
         leaseMs,
         token,
@@ -264,7 +262,7 @@ export class Worker<T> {
         this.repliesTtlMs,
       );
     } catch (err) {
-      if (isRefusal(err)) throw err;
+      if (isRefusal(err) || isClosedForGood(this.redis)) throw err;
       logger.warn({ err, queue: name }, "could not take items; trying again");
       await this.idle();
       return;

@@ -1,5 +1,5 @@
 import { RedisQueue } from "@octo/redis-queue";
-import { startNodeProcess, startRedis, type TestRedis } from "@octo/testing";
+import { startNodeProcess, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const fixture = new URL("./fixtures/worker.ts", import.meta.url).pathname;
@@ -26,9 +26,17 @@ it("finishes every item when a worker is SIGKILLed mid-handler; only its in-flig
   const queue = new RedisQueue<number>("crash", redis);
   const items = Array.from({ length: 40 }, (_, i) => i);
   await queue.fill(items);
-  const env = { REDIS_URL: server.url, QUEUE: "crash", HANDLER_MS: "50" };
-  const victim = startNodeProcess(fixture, { env });
+  const env = { REDIS_URL: server.url, QUEUE: "crash" };
+  // The victim's handlers take a second: between two items a worker that takes ahead only what
+  // its pace needs makes a take round trip with nothing in hand, and a kill must not land there.
+  const victim = startNodeProcess(fixture, { env: { ...env, HANDLER_MS: "1000" } });
   await victim.waitFor(/^done 3$/m, 20_000);
+  const inHand = () => {
+    const done = count(victim.output(), "done");
+    return [...count(victim.output(), "start").keys()].some((n) => !done.has(n));
+  };
+  // Killed as soon as an item is seen started and not finished: it has most of a second to go.
+  await waitUntil("an item in the victim's hands", inHand, 20_000, { intervalMs: 5 });
   victim.kill("SIGKILL");
   await victim.exited;
   const victimStarted = count(victim.output(), "start");
@@ -36,7 +44,7 @@ it("finishes every item when a worker is SIGKILLed mid-handler; only its in-flig
   const interrupted = [...victimStarted.keys()].filter((n) => !victimDone.has(n));
   expect(interrupted.length).toBeGreaterThan(0);
 
-  const rescuer = startNodeProcess(fixture, { env });
+  const rescuer = startNodeProcess(fixture, { env: { ...env, HANDLER_MS: "50" } });
   await rescuer.waitFor(/^drained$/m, 30_000);
   const rescuerDone = count(rescuer.output(), "done");
   const doneTwice = items.filter((n) => victimDone.has(n) && rescuerDone.has(n));
@@ -46,7 +54,13 @@ it("finishes every item when a worker is SIGKILLed mid-handler; only its in-flig
   const lastDone = [...victim.output().matchAll(/^done (\d+)$/gm)].slice(-2).map((m) => Number(m[1]));
   for (const n of doneTwice) expect(lastDone).toContain(n);
   for (const n of interrupted) expect(rescuerDone.get(n)).toBe(1);
-  expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+  expect(await queue.stats()).toEqual({
+    pending: 0,
+    inFlight: 0,
+    delayed: 0,
+    dead: 0,
+    oldestPendingAgeMs: null,
+  });
 });
 
 it("lets exactly one of two concurrent fills write", async () => {

@@ -49,7 +49,13 @@ describe("fill() is refused while the queue still has work", () => {
 
       expect(generator.asked()).toBe(false);
       expect(await snapshot("refuse-inflight")).toEqual(before);
-      expect(await queue.stats()).toEqual({ pending: 0, inFlight: 1, delayed: 0, dead: 0 });
+      expect(await queue.stats()).toEqual({
+        pending: 0,
+        inFlight: 1,
+        delayed: 0,
+        dead: 0,
+        oldestPendingAgeMs: null,
+      });
     } finally {
       release();
     }
@@ -86,7 +92,13 @@ describe("fill() is refused while the queue still has work", () => {
 
     expect(generator.asked()).toBe(false);
     expect(await snapshot("refuse-delayed")).toEqual(before);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 1, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 1,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
     await queue.close();
   });
 });

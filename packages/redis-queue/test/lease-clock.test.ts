@@ -59,7 +59,13 @@ describe("local lease clock", () => {
         expect((startedByStalled.get(item) as number) < otherStart).toBe(true);
         expect(abortedInStalled.get(item) ?? Number.POSITIVE_INFINITY).toBeLessThan(otherStart);
       }
-      expect(await other.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+      expect(await other.stats()).toEqual({
+        pending: 0,
+        inFlight: 0,
+        delayed: 0,
+        dead: 0,
+        oldestPendingAgeMs: null,
+      });
     } finally {
       stalledClient.disconnect();
       await proxy.close();

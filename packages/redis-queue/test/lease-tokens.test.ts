@@ -55,7 +55,13 @@ describe("lease tokens", () => {
     expect(await cut).toMatch(/eval/);
     expect(runs).toBe(1);
     expect(signal?.aborted).toBe(false);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("a renewal that times out while Redis is busy 500 ms keeps a 900 ms lease: the ack is accepted, the item runs once", async () => {
@@ -81,7 +87,13 @@ describe("lease tokens", () => {
     expect(result).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
     expect(runs).toBe(1);
     expect(signal?.aborted).toBe(false);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("a take whose reply is lost and re-sent hands over the items it took instead of stranding them", async () => {
@@ -99,7 +111,13 @@ describe("lease tokens", () => {
     expect(await working).toEqual({ processed: 20, failed: 0, deadLettered: 0 });
     expect(await cut).toMatch(/eval/);
     expect([...seen.values()]).toEqual(Array(20).fill(1));
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
     expect(await env.redis.hlen("octo:q:{lost-take}:stalls")).toBe(0);
   });
 

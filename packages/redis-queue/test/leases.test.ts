@@ -72,7 +72,7 @@ describe("leases", () => {
     expect(outcome.stopped).toMatch(/^aborted only$/m);
     expect(outcome.stopped).toMatch(/^warn acks refused/m);
     expect(outcome.nextHolder).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
-    expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0, oldestPendingAgeMs: null });
   });
 
   it("a worker stopped (SIGSTOP) past its lease cannot fail the item into retry or the dead letter", async () => {
@@ -80,7 +80,7 @@ describe("leases", () => {
     expect(outcome.stopped).toMatch(/^failed only$/m);
     expect(outcome.stopped).toMatch(/^aborted only$/m);
     expect(outcome.nextHolder).toEqual({ processed: 1, failed: 0, deadLettered: 0 });
-    expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(outcome.stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0, oldestPendingAgeMs: null });
   });
 
   it("slow items are shared between workers instead of hoarded by the first to take", async () => {

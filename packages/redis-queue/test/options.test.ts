@@ -27,7 +27,13 @@ describe("durations", () => {
     });
     expect(handled).toEqual([1, 2, 3]);
     expect(result.processed).toBe(3);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
     expect(queue.leaseMs).toBe(1001);
   });
 
@@ -39,7 +45,13 @@ describe("durations", () => {
       signal: AbortSignal.timeout(15_000),
     });
     expect(result.processed).toBe(2);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
     expect(queue.leaseMs).toBe(12_001);
   });
 

@@ -23,7 +23,13 @@ describe("RedisQueue", () => {
     );
     expect(seen.map((o) => o.id).sort((a, b) => a - b)).toEqual(orders.map((o) => o.id));
     expect(seen[0]?.at).toBeInstanceOf(Date);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("refuses a fill while items are pending", async () => {
@@ -80,12 +86,12 @@ describe("RedisQueue", () => {
       { drainGraceMs: 50 },
     );
     expect(calls).toBe(2);
-    const [letter] = await queue.deadLetters();
+    const [letter] = (await queue.deadLetters()).items;
     expect(letter?.attempts).toBe(2);
     expect(letter?.error).toContain("always broken");
-    expect(await queue.requeue()).toBe(true);
+    expect(await queue.requeue()).toBe(1);
     expect(await queue.length()).toBe(1);
-    expect(await queue.requeue()).toBe(false);
+    expect(await queue.requeue()).toBe(0);
   });
 
   it("moves undecodable data to the dead letter and goes on", async () => {
@@ -95,7 +101,7 @@ describe("RedisQueue", () => {
     const seen: number[] = [];
     await queue.work(async (n) => void seen.push(n), { drainGraceMs: 50 });
     expect(seen).toEqual([2]);
-    expect((await queue.deadLetters())[0]?.error).toMatch(/decode error/);
+    expect((await queue.deadLetters()).items[0]?.error).toMatch(/decode error/);
   });
 
   it("rejects unencodable items without writing anything", async () => {
@@ -153,6 +159,12 @@ describe("RedisQueue", () => {
     expect(failedOnce.size).toBe(total / 3);
     expect([...succeeded.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
     expect([...succeeded.values()].every((n) => n === 1)).toBe(true);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 });

@@ -34,9 +34,9 @@ describe("stalls", () => {
     for (let i = 0; i < 3; i++) start();
     while (workers.size > 0) await Promise.race([...workers].map((worker) => worker.exited));
 
-    const dead = await new RedisQueue<string>("poison", env.redis).deadLetters();
+    const dead = (await new RedisQueue<string>("poison", env.redis).deadLetters()).items;
     expect(dead).toHaveLength(1);
-    expect(dead[0]?.payload).toBe('"poison"');
+    expect(dead[0]?.item).toBe("poison");
     expect(dead[0]?.error).toMatch(/stalled its workers 2 times/);
     // maxStalls 1: run once more after its first counted stall, dead-lettered at the second.
     expect(deaths).toBeGreaterThanOrEqual(2);
@@ -48,6 +48,7 @@ describe("stalls", () => {
       inFlight: 0,
       delayed: 0,
       dead: 1,
+      oldestPendingAgeMs: null,
     });
   });
 

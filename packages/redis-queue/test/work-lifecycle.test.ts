@@ -26,7 +26,13 @@ describe("work() lifecycle", () => {
     expect(await filling).toBe(true);
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
     expect(result.processed).toBe(5);
-    expect(await worker.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await worker.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 
   it("on abort finishes the items in hand, takes no new ones, and leaves the rest pending", async () => {
@@ -152,7 +158,7 @@ describe("work() lifecycle", () => {
       },
       { drainGraceMs: 0 },
     );
-    expect(await queue.requeue()).toBe(true);
+    expect(await queue.requeue()).toBe(2);
     await announced("2");
 
     await queue.work(async () => {}, { drainGraceMs: 0 });
@@ -196,7 +202,13 @@ describe("work() lifecycle", () => {
       { signal: controller.signal },
     );
     expect(result).toEqual({ processed: 0, failed: 0, deadLettered: 0 });
-    expect(await queue.stats()).toEqual({ pending: 1, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 1,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
     const [id] = await env.redis.lrange("octo:q:{interrupted}:pending", 0, -1);
     expect(await env.redis.hget("octo:q:{interrupted}:items", id as string)).toBe('0|0|"only"');
   });
@@ -219,9 +231,7 @@ describe("work() lifecycle", () => {
       throw "a string";
     });
     expect(result).toEqual({ processed: 0, failed: 3, deadLettered: 3 });
-    const errors = Object.fromEntries(
-      (await queue.deadLetters()).map((d) => [JSON.parse(d.payload), d.error]),
-    );
+    const errors = Object.fromEntries((await queue.deadLetters()).items.map((d) => [d.item, d.error]));
     expect(errors).toEqual({
       message: "a plain object with a message",
       "null-prototype": '{"code":7}',
@@ -249,6 +259,12 @@ describe("work() lifecycle", () => {
     } finally {
       await admin.call("REPLICAOF", "NO", "ONE");
     }
-    expect(await queue.stats()).toEqual({ pending: 5, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 5,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 });

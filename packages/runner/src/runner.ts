@@ -26,6 +26,7 @@ import { defineLedgerCommands, readHistory } from "./ledger";
 import { recordCrashes } from "./lost-ticks";
 import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
 import { QueueWorkers } from "./queue-workers";
+import { RunRequests } from "./run-requests";
 import { JobSchedules } from "./schedule";
 import { readStatus } from "./status";
 import { type JobTarget, resolveTarget } from "./targets";
@@ -78,6 +79,7 @@ export class JobRunner {
   private schedules?: JobSchedules;
   private workers?: QueueWorkers;
   private fillListener?: FillListener;
+  private runRequests?: RunRequests;
   /** Controllers of the runs in progress; stop() aborts each. */
   private readonly activeRuns = new Set<AbortController>();
 
@@ -198,6 +200,9 @@ export class JobRunner {
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
       for (const def of queryJobs) void this.resumeLeftOver(def);
       this.state = "running";
+      // After "running": requests filed before this start are taken by the first look. Without
+      // jobs there is nothing to take, so no connection is opened.
+      if (this.jobs.size > 0) await this.listenForRunRequests(redis);
       // Runs whose claimer died while no instance was up to look are recorded crashed now (later
       // claims of each job look again); then a job with catchUp takes one due tick to run late.
       for (const job of this.jobs.values()) {
@@ -230,6 +235,19 @@ export class JobRunner {
       );
     }
     if (this.state === "running" || this.state === "starting") this.workers?.ensure(def);
+  }
+
+  /** Takes the run requests filed in Redis for this runner's jobs (see run-requests.ts). */
+  private async listenForRunRequests(redis: Redis | Cluster): Promise<void> {
+    this.runRequests = new RunRequests({
+      redis,
+      prefix: this.prefix,
+      logger: this.logger,
+      jobNames: () => this.jobNames,
+      canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
+      run: (name) => this.track(this.job(name), fireTime(new Date()), false),
+    });
+    await this.runRequests.start();
   }
 
   /** Runs `name` now on this instance (no tick claim; the job's run lease applies). Never rejects once started. */
@@ -288,6 +306,8 @@ export class JobRunner {
     await this.workers?.stop([...this.jobs.values()].map((j) => j.def));
     await this.fillListener?.close();
     this.fillListener = undefined;
+    await this.runRequests?.stop();
+    this.runRequests = undefined;
     if (this.state !== "stopping") {
       // A failed start: the next start() builds its queues on the client it is given.
       for (const job of this.jobs.values()) job.queue = undefined;

@@ -116,6 +116,12 @@ describe("stop a query job", () => {
     await waitUntil("every item to be handled", () => handled.size === TOTAL, 30_000);
     await waitUntil("the queue to be empty", async () => (await queue.stats()).inFlight === 0, 20_000);
     expect([...handled.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toEqual({
+      pending: 0,
+      inFlight: 0,
+      delayed: 0,
+      dead: 0,
+      oldestPendingAgeMs: null,
+    });
   });
 });

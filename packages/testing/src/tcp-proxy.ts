@@ -21,6 +21,15 @@ export interface TcpProxy {
    */
   loseNextReply(matches: (request: string) => boolean): Promise<string>;
   /**
+   * From the next request whose raw bytes `matches` accepts (as in `loseNextReply`), stops
+   * forwarding what that connection's client sends: the request and everything after it never
+   * reach the server, while the connection stays open and the server's replies and pushed
+   * messages still reach the client. A server that hangs for one connection, e.g. on its QUIT;
+   * the client closing the connection ends it as usual. Resolves with the request's text once it
+   * came.
+   */
+  stallRequestsFrom(matches: (request: string) => boolean): Promise<string>;
+  /**
    * Stops forwarding bytes in both directions without closing anything, as a stalled TCP path
    * does: clients see no error, only silence, until `unstall()`.
    */
@@ -35,11 +44,17 @@ interface ReplyCut {
   done: (request: string) => void;
 }
 
+interface RequestStall {
+  matches: (request: string) => boolean;
+  done: (request: string) => void;
+}
+
 /** Starts a proxy on a free loopback port that forwards every connection to `targetPort`. */
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   const cuts: ReplyCut[] = [];
+  const requestStalls: RequestStall[] = [];
   let paused = false;
   let stalled = false;
   let accepted = 0;
@@ -74,8 +89,18 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     }
     // Set when a request this connection forwarded must lose its reply.
     let armed: { request: string; cut: ReplyCut } | undefined;
+    // Set once this connection's requests are no longer forwarded.
+    let requestsStalled = false;
     client.on("data", (chunk: Buffer) => {
+      if (requestsStalled) return;
       const request = chunk.toString("latin1");
+      const stallAt = requestStalls.findIndex((stall) => stall.matches(request));
+      if (stallAt >= 0) {
+        const [stall] = requestStalls.splice(stallAt, 1);
+        requestsStalled = true;
+        stall?.done(request);
+        return;
+      }
       const index = armed ? -1 : cuts.findIndex((cut) => cut.matches(request));
       if (index >= 0) {
         const [cut] = cuts.splice(index, 1);
@@ -119,6 +144,9 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
     loseNextReply(matches) {
       return new Promise<string>((done) => cuts.push({ matches, done }));
+    },
+    stallRequestsFrom(matches) {
+      return new Promise<string>((done) => requestStalls.push({ matches, done }));
     },
     stall() {
       stalled = true;

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startRedis, startTcpProxy, type TcpProxy, type TestRedis } from "../src";
+import { startRedis, startTcpProxy, type TcpProxy, type TestRedis, waitUntil } from "../src";
 
 let redis: TestRedis;
 let proxy: TcpProxy;
@@ -44,5 +44,27 @@ it("stall holds requests without an error until unstall", async () => {
     expect(await client.get("stalled")).toBe("1");
   } finally {
     client.disconnect();
+  }
+});
+
+it("stallRequestsFrom keeps one connection's requests from Redis while its pushed messages still arrive", async () => {
+  const subscriber = new Redis({ port: proxy.port, db: redis.db, lazyConnect: true });
+  const publisher = redis.client();
+  await subscriber.connect();
+  try {
+    const messages: string[] = [];
+    subscriber.on("message", (_channel: string, message: string) => messages.push(message));
+    await subscriber.subscribe("held-channel");
+    const held = proxy.stallRequestsFrom((request) => request.includes("other-channel"));
+    // Never answered; rejected when the connection closes.
+    void subscriber.subscribe("other-channel").catch(() => undefined);
+    expect(await held).toContain("other-channel");
+    // Redis never got the second SUBSCRIBE, yet what it pushes on the connection gets through.
+    expect(await publisher.publish("other-channel", "lost")).toBe(0);
+    expect(await publisher.publish("held-channel", "pushed")).toBe(1);
+    await waitUntil("the pushed message to arrive", () => messages.includes("pushed"), 5_000);
+    expect(messages).toEqual(["pushed"]);
+  } finally {
+    subscriber.disconnect();
   }
 });

@@ -44,7 +44,7 @@ describe("poison item", () => {
       const missing = Array.from({ length: ITEMS }, (_, id) => id).filter(
         (id) => id !== POISON && !done.has(id),
       );
-      const dead = await queue.deadLetters();
+      const dead = (await queue.deadLetters()).items;
       const stalls = Number(dead[0]?.error.match(/stalled its workers (\d+) times/)?.[1] ?? 0);
       summary("poison-item", {
         items: ITEMS,
@@ -56,12 +56,18 @@ describe("poison item", () => {
         dead: dead.length,
         "others-missing": missing.length,
       });
-      expect(dead.map((d) => JSON.parse(d.payload))).toEqual([{ id: POISON }]);
+      expect(dead.map((d) => d.item)).toEqual([{ id: POISON }]);
       expect(stalls).toBe(2);
       expect(deaths).toBeGreaterThanOrEqual(2);
       expect(deaths).toBeLessThanOrEqual(MAX_RESTARTS);
       expect(missing).toEqual([]);
-      expect(await queue.stats()).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 1 });
+      expect(await queue.stats()).toEqual({
+        pending: 0,
+        inFlight: 0,
+        delayed: 0,
+        dead: 1,
+        oldestPendingAgeMs: null,
+      });
     } finally {
       await Promise.all([...live].map((w) => w.kill("SIGKILL")));
     }

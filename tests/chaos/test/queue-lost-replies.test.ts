@@ -68,7 +68,7 @@ describe("lost replies, queue", () => {
       expect(duplicates).toBe(0);
       expect(aborted).toBe(0);
       expect(refused).toBe(0);
-      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0, oldestPendingAgeMs: null });
     } finally {
       await Promise.all(workers.map((w) => w.kill("SIGKILL")));
       await proxy.close();

@@ -98,7 +98,7 @@ describe("Redis Cluster", () => {
         lost += counts.lost.length;
         duplicates += counts.duplicates.length;
         const stats = await new RedisQueue(name, client).stats();
-        expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+        expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0, oldestPendingAgeMs: null });
       }
       const slots = new Set(
         await Promise.all(names.map((n) => client.cluster("KEYSLOT", `octo:q:{${n}}:pending`))),
@@ -169,7 +169,7 @@ describe("Redis Cluster", () => {
       expect(counts.filter((n) => n > 1)).toEqual([]);
       expect(instances).toEqual(new Set(["cq-a", "cq-b"]));
       const stats = await new RedisQueue("cluster-query.items", cluster.client()).stats();
-      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0, oldestPendingAgeMs: null });
     } finally {
       for (const runner of runners) await runner.stop();
     }

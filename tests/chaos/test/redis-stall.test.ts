@@ -54,7 +54,7 @@ describe("Redis stall", () => {
       expect(lost).toEqual([]);
       expect(unexcused).toEqual([]);
       expect(aborted).toBeGreaterThan(0);
-      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+      expect(stats).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0, oldestPendingAgeMs: null });
     } finally {
       if (server.pid) process.kill(server.pid, "SIGCONT");
       await Promise.all(workers.map((w) => w.kill("SIGKILL")));

@@ -1,0 +1,92 @@
+-- Adds items at any time, each to pending or (with a delay) to delayed, skipping each item whose
+-- de-duplication key belongs to a live item. A sender has one call in flight at a time and
+-- numbers its calls; the answer of its last call is kept under the sender's key, so a call
+-- re-sent after a lost reply writes nothing again and answers what the first run did.
+-- KEYS[1] seq (string)  KEYS[2] items (hash)  KEYS[3] pending (list)  KEYS[4] delayed (zset)
+-- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)
+-- KEYS[7] the sender's last answer (string "<call number>|<answer>")
+-- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3] call number
+-- ARGV[4..] groups, one per add call: delay ms (0: none), item count n, 1 when keyed else 0,
+-- then n encoded payloads, or n pairs of de-duplication key, payload
+-- Returns one character per item, in order: '1' added, '0' skipped (its key is live).
+-- An id is "<sequence number>-<ms>", the Redis time the item became (or becomes) due: stats()
+-- reads the age of the head of pending from it.
+--@include includes/server-time.lua
+
+local prior = redis.call('GET', KEYS[7])
+if prior then
+  local call, answer = string.match(prior, '^(%d+)|(.*)$')
+  if call == ARGV[3] then return answer end
+end
+local now = server_time_ms()
+local statuses, seen = {}, {}
+local payloads, keys, delays = {}, {}, {}
+local i = 4
+while i <= #ARGV do
+  local delay, count, keyed = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2] == '1'
+  i = i + 3
+  for _ = 1, count do
+    local key, payload = false, ARGV[i]
+    if keyed then
+      key, payload = ARGV[i], ARGV[i + 1]
+      i = i + 2
+    else
+      i = i + 1
+    end
+    local add = true
+    if key then
+      local holder = redis.call('HGET', KEYS[5], key)
+      -- A key is live while its item is pending, delayed or in flight, i.e. still in items.
+      if seen[key] or (holder and redis.call('HEXISTS', KEYS[2], holder) == 1) then
+        add = false
+      else
+        seen[key] = true
+        if holder then redis.call('HDEL', KEYS[6], holder) end
+      end
+    end
+    statuses[#statuses + 1] = add and '1' or '0'
+    if add then
+      payloads[#payloads + 1] = payload
+      keys[#payloads] = key
+      delays[#payloads] = delay
+    end
+  end
+end
+local n = #payloads
+if n > 0 then
+  local last = redis.call('INCRBY', KEYS[1], n)
+  local fields, dedup, keyof, scored, ready = {}, {}, {}, {}, {}
+  for j = 1, n do
+    local delay = delays[j]
+    local due = now + delay
+    local id = (last - n + j) .. '-' .. due
+    fields[#fields + 1] = id
+    fields[#fields + 1] = '0|0|' .. payloads[j]
+    local key = keys[j]
+    if key then
+      dedup[#dedup + 1] = key
+      dedup[#dedup + 1] = id
+      keyof[#keyof + 1] = id
+      keyof[#keyof + 1] = key
+    end
+    if delay > 0 then
+      scored[#scored + 1] = due
+      scored[#scored + 1] = id
+    else
+      ready[#ready + 1] = id
+    end
+  end
+  redis.call('HSET', KEYS[2], unpack(fields))
+  if #dedup > 0 then
+    redis.call('HSET', KEYS[5], unpack(dedup))
+    redis.call('HSET', KEYS[6], unpack(keyof))
+  end
+  if #scored > 0 then redis.call('ZADD', KEYS[4], unpack(scored)) end
+  if #ready > 0 then
+    redis.call('RPUSH', KEYS[3], unpack(ready))
+    redis.call('PUBLISH', ARGV[1], #ready)
+  end
+end
+local answer = table.concat(statuses)
+redis.call('SET', KEYS[7], ARGV[3] .. '|' .. answer, 'PX', ARGV[2])
+return answer
