@@ -245,7 +245,7 @@ export class JobRunner {
       logger: this.logger,
       jobNames: () => this.jobNames,
       canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
-      run: (name) => this.track(this.job(name), fireTime(new Date()), false),
+      run: (name) => this.track(this.job(name), fireTime(new Date()), "run"),
     });
     await this.runRequests.start();
   }
