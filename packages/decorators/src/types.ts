@@ -13,6 +13,30 @@ export interface JobConfig {
   timezone?: string;
   /** Queue workers per instance for a query job. Integer ≥ 1. @default 1 */
   parallelism?: number;
+  /**
+   * Run ticks that no instance ran (missed) once, late, on one instance: those within `window`
+   * before now, on start and at each claim. Off by default.
+   */
+  catchUp?: CatchUpConfig;
+  /** With `catchUp`: also run once more a tick whose run crashed (its claimer died). @default false */
+  rerunCrashed?: boolean;
+}
+
+/** Which missed ticks a job runs late (`@job(..., { catchUp })`). */
+export interface CatchUpConfig {
+  /** How far back a missed tick is still run: `ms` string or milliseconds, e.g. "6h". */
+  window: string | number;
+  /** `"latest"`: only the most recent missed tick; `"all"`: each, oldest first, up to `max`. */
+  runs: "latest" | "all";
+  /** With `runs: "all"`, at most this many (the latest) per catch-up. Integer ≥ 1. @default 10 */
+  max?: number;
+}
+
+/** `CatchUpConfig` after validation. */
+export interface ResolvedCatchUp {
+  windowMs: number;
+  runs: "latest" | "all";
+  max: number;
 }
 
 /** A job's configuration after defaults and validation; durations in milliseconds. */
@@ -22,6 +46,10 @@ export interface ResolvedJobConfig {
   maxComputeTime: number;
   timezone: string | undefined;
   parallelism: number;
+  /** Absent when catch-up is off. */
+  catchUp?: ResolvedCatchUp;
+  /** Present (true) only when asked, with catchUp. */
+  rerunCrashed?: boolean;
 }
 
 /** One `@job` as the runner sees it. */

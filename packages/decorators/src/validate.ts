@@ -3,6 +3,7 @@ import ms from "ms";
 import { validateDetailed } from "node-cron";
 import { InvalidJobConfigError, InvalidNameError, InvalidScheduleError } from "./errors";
 import type { JobConfig, ResolvedJobConfig } from "./types";
+import { resolveCatchUp } from "./validate-catch-up";
 
 export const DEFAULT_JOB_CONFIG: ResolvedJobConfig = Object.freeze({
   retries: 0,
@@ -56,7 +57,15 @@ export function resolveJobConfig(config: JobConfig | undefined, at: string): Res
   if (config === null || typeof config !== "object") {
     throw new InvalidJobConfigError(`${at} has config ${show(config)}: expected an object`);
   }
-  const known = new Set(["retries", "timeout", "maxComputeTime", "timezone", "parallelism"]);
+  const known = new Set([
+    "retries",
+    "timeout",
+    "maxComputeTime",
+    "timezone",
+    "parallelism",
+    "catchUp",
+    "rerunCrashed",
+  ]);
   for (const key of Object.keys(config)) {
     if (!known.has(key)) {
       throw new InvalidJobConfigError(
@@ -109,6 +118,10 @@ export function resolveJobConfig(config: JobConfig | undefined, at: string): Res
     }
     out.parallelism = config.parallelism;
   }
+  Object.assign(
+    out,
+    resolveCatchUp(config, at, (value, option) => parseDuration(value, option, at)),
+  );
   return out;
 }
 

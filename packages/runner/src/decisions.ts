@@ -13,9 +13,9 @@ export function fireTime(scheduled: Date): number {
 }
 
 /**
- * How long a tick claim lives: as long as the run may last (so an instance whose clock lags by
- * less than that finds the tick taken), and at least `minClaimTtl`. Capped at Redis' PX range in
- * practice by maxComputeTime's own cap.
+ * How long the record of a tick's claimer (`<prefix>:tick:{job}:<T>`) is kept: as long as the run
+ * may last, and at least `minClaimTtl`. Once-per-tick does not rest on it (the job's mark does);
+ * it answers "who claimed T" while the run may still be going.
  */
 export function claimTtlMs(maxComputeTime: number, minClaimTtl: number): number {
   return Math.max(maxComputeTime, minClaimTtl);
@@ -51,6 +51,107 @@ export function shouldRetry(failedAttempt: number, retries: number, aborted: boo
  */
 export function workerRestartDelayMs(failures: number): number {
   return Math.min(1000 * 2 ** Math.max(0, failures - 1), 30_000);
+}
+
+/** The latest ticks strictly between two instants, and whether every earlier one is in the list. */
+export interface TicksBetween {
+  /** Ascending, at most `cap`, the latest ones. */
+  ticks: number[];
+  /** False when earlier ticks in the range were left out (more than `cap`). */
+  complete: boolean;
+}
+
+/**
+ * The latest ticks (at most `cap`) of a schedule strictly between `afterMs` and `beforeMs`, found
+ * with `next` (the schedule's next fire strictly after a date: node-cron's own matcher, so time
+ * zones and daylight saving read as when it fires). It searches back from `beforeMs` in windows
+ * that grow fourfold (and shrink while a window holds far more than `cap`), so the work stays near
+ * `cap` steps of `next` per window whatever the gap, a week of an every-second job included.
+ */
+export function latestTicksBetween(
+  next: (after: Date) => Date | null,
+  afterMs: number,
+  beforeMs: number,
+  cap: number,
+): TicksBetween {
+  if (beforeMs - afterMs <= 1000) return { ticks: [], complete: true };
+  const maxSteps = 4 * cap + 64;
+  /** Every tick in (fromMs, beforeMs), or null when there are more than maxSteps. */
+  const walk = (fromMs: number): number[] | null => {
+    const out: number[] = [];
+    let at = new Date(fromMs);
+    for (;;) {
+      const n = next(at);
+      // No later fire, or none that moves forward (a schedule that never fires again).
+      if (!n || n.getTime() >= beforeMs || n.getTime() <= at.getTime()) return out;
+      if (n.getTime() > afterMs) out.push(fireTime(n));
+      if (out.length > maxSteps) return null;
+      at = n;
+    }
+  };
+  let span = 60_000;
+  let tooDense = Number.POSITIVE_INFINITY;
+  let best: number[] = [];
+  for (let round = 0; round < 64; round++) {
+    const from = Math.max(afterMs, beforeMs - span);
+    const found = walk(from);
+    if (found === null) {
+      tooDense = span;
+      span = Math.max(1000, Math.floor(span / 2));
+      continue;
+    }
+    best = found;
+    if (found.length >= cap || from === afterMs) {
+      return { ticks: found.slice(-cap), complete: from === afterMs && found.length <= cap };
+    }
+    span = Math.min(span * 4, Math.floor((span + tooDense) / 2));
+  }
+  return { ticks: best.slice(-cap), complete: false };
+}
+
+/**
+ * Whether a run in progress, as its record says, may still be waiting for its lease: from its
+ * claim it may wait `lockWaitMs` and then take a lease of `leasePeriodMs`; `slackMs` covers the
+ * clocks of the claimer and the checker being apart. Past that, a lease not held by the run means
+ * it crashed.
+ */
+export function mayStillBeStarting(
+  claimedAtMs: number,
+  nowMs: number,
+  lockWaitMs: number,
+  leasePeriodMs: number,
+  slackMs: number,
+): boolean {
+  return nowMs < claimedAtMs + lockWaitMs + leasePeriodMs + slackMs;
+}
+
+/** A job's catch-up settings, as `@job(..., { catchUp, rerunCrashed })` resolved them. */
+export interface CatchUpSettings {
+  windowMs: number;
+  runs: "latest" | "all";
+  max: number;
+  rerunCrashed: boolean;
+}
+
+/**
+ * The ticks to take for a late run, oldest first: from the history's entries, the missed ones (and
+ * crashed ones with `rerunCrashed`) within the window before `nowMs` and later than the catch-up
+ * mark (ticks at or before it were taken already, or passed over by "latest"); `"latest"` keeps
+ * only the most recent, `"all"` the latest `max`.
+ */
+export function catchUpPlan(
+  entries: ReadonlyArray<{ T: number; outcome: string }>,
+  catchUpMark: number | null,
+  nowMs: number,
+  settings: CatchUpSettings,
+): number[] {
+  const due = new Set<number>();
+  for (const { T, outcome } of entries) {
+    const lost = outcome === "missed" || (settings.rerunCrashed && outcome === "crashed");
+    if (lost && T >= nowMs - settings.windowMs && (catchUpMark === null || T > catchUpMark)) due.add(T);
+  }
+  const sorted = [...due].sort((a, b) => a - b);
+  return sorted.slice(settings.runs === "latest" ? -1 : -settings.max);
 }
 
 /** The lifecycle of a `JobRunner`. */

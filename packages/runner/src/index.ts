@@ -18,4 +18,15 @@ export {
 } from "@octo/redis-queue";
 export * from "./errors";
 export { JobRunner } from "./runner";
-export type { JobContext, JobRunnerOptions, JobStatus, LastRun, RunOutcome, RunResult } from "./types";
+export type {
+  HistoryEntry,
+  HistoryOptions,
+  JobContext,
+  JobRunnerOptions,
+  JobStatus,
+  LastRun,
+  RunOutcome,
+  RunResult,
+  RunTrigger,
+  TickOutcome,
+} from "./types";

@@ -4,12 +4,14 @@ import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
 import { claimTick, type RunnerKeys } from "./keys";
+import { type InProgressRecord, inProgressRecord, recordFinishedRun } from "./ledger";
+import { recordCrashes, recordGap } from "./lost-ticks";
 import { runQueryFill } from "./query-fill";
 import type { QueueWorkers } from "./queue-workers";
 import { type RunLease, takeRunLease } from "./run-lease";
 import { abortableSleep } from "./sleep";
 import type { JobTarget } from "./targets";
-import type { JobContext, RunOutcome, RunResult } from "./types";
+import type { JobContext, RunOutcome, RunResult, RunTrigger } from "./types";
 
 /** What one run needs from the runner; the run owns nothing of the runner's state. */
 export interface RunHost {
@@ -22,6 +24,7 @@ export interface RunHost {
   readonly minClaimTtl: number;
   readonly lockWaitMs: number;
   readonly runLeaseMs: number;
+  readonly historyLimit: number;
   readonly workers: QueueWorkers;
   targetOf(def: JobDefinition): JobTarget;
   queueOf(def: JobDefinition): RedisQueue<unknown>;
@@ -31,6 +34,8 @@ export interface RunHost {
    * concurrent runs, no MaxListenersExceededWarning.
    */
   enterRun(controller: AbortController): () => void;
+  /** Called after each claim of a scheduled tick: the job may have ticks to catch up. */
+  afterClaim(def: JobDefinition): void;
 }
 
 /**
@@ -43,7 +48,7 @@ export async function executeRun(
   host: RunHost,
   def: JobDefinition,
   T: number,
-  claimNeeded: boolean,
+  trigger: RunTrigger,
 ): Promise<RunResult> {
   const job = def.fullName;
   const scheduledAt = new Date(T);
@@ -56,15 +61,36 @@ export async function executeRun(
     durationMs,
     ...(error !== undefined ? { error } : {}),
   });
-  if (claimNeeded) {
+  // One id for the run: the owner of its lease and the key of its in-progress record.
+  const runId = `${host.instanceId}:${T}:${Math.random().toString(36).slice(2, 8)}`;
+  const record: InProgressRecord = {
+    T,
+    instance: host.instanceId,
+    claimedAt: Date.now(),
+    trigger,
+  };
+  if (trigger !== "run") {
     let claimed: boolean;
     try {
-      claimed = await claimTick(
+      const claim = await claimTick(
         host.redis,
-        host.keys.tick(job, T),
+        host.keys,
+        job,
+        trigger === "catch-up",
+        T,
         host.instanceId,
         claimTtlMs(def.config.maxComputeTime, host.minClaimTtl),
+        runId,
+        inProgressRecord(record),
       );
+      claimed = claim.claimed;
+      if (claimed && trigger === "schedule") {
+        // All three never reject; they run alongside this run (same connection, so a gap's
+        // missed ticks reach the history before this tick's outcome).
+        if (claim.mark !== null && T - claim.mark > 1000) void recordGap(host, def, claim.mark, T);
+        void recordCrashes(host, def);
+        host.afterClaim(def);
+      }
     } catch (err) {
       const error = describeThrown(err);
       host.logger.error(
@@ -74,9 +100,17 @@ export async function executeRun(
       return result("failed", 0, error);
     }
     if (!claimed) {
+      if (trigger === "catch-up") return result("not-claimed");
       // Every instance works a query job's queue when the tick fires, claimed or not.
       if (def.queryMethod) host.workers.ensure(def);
       return result("not-claimed");
+    }
+  } else {
+    try {
+      await host.redis.hset(host.keys.running(job), runId, inProgressRecord(record));
+    } catch (err) {
+      // The run goes on; only its history entry is lost (there is no record to finish).
+      host.logger.error({ job, err: describeThrown(err) }, "could not record the run in progress");
     }
   }
   const controller = new AbortController();
@@ -85,61 +119,71 @@ export async function executeRun(
   const startedAt = Date.now();
   let lease: RunLease | null = null;
   let overrun: NodeJS.Timeout | undefined;
-  let outcome: RunOutcome = "succeeded";
+  let outcome: "succeeded" | "failed" | "skipped" = "succeeded";
   let error: string | undefined;
   try {
     lease = await takeRunLease({
       redis: host.redis,
       prefix: host.keys.prefix,
       name: host.keys.runLease(job),
-      owner: `${host.instanceId}:${T}:${Math.random().toString(36).slice(2, 8)}`,
+      owner: runId,
       periodMs: runLeasePeriodMs(host.runLeaseMs, def.config.maxComputeTime),
       waitMs: host.lockWaitMs,
       signal: controller.signal,
       logger,
     });
-    if (!lease) {
-      const stopping = controller.signal.aborted;
+    if (lease) {
+      overrun = setTimeout(
+        () => {
+          logger.warn(
+            { maxComputeTime: def.config.maxComputeTime },
+            "run passed maxComputeTime; its signal was aborted",
+          );
+          controller.abort(new Error(`job ${job} passed maxComputeTime`));
+        },
+        Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
+      );
+      await runBody(host, def, scheduledAt, trigger === "catch-up", controller.signal, logger);
+    } else {
+      outcome = "skipped";
       host.logger.warn(
         { job, scheduledAt: at },
-        stopping
+        controller.signal.aborted
           ? "skipped: the runner stopped while the run waited for its job"
           : "skipped: the previous run still holds the job",
       );
-      return result("skipped");
     }
-    overrun = setTimeout(
-      () => {
-        logger.warn(
-          { maxComputeTime: def.config.maxComputeTime },
-          "run passed maxComputeTime; its signal was aborted",
-        );
-        controller.abort(new Error(`job ${job} passed maxComputeTime`));
-      },
-      Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
-    );
-    await runBody(host, def, scheduledAt, controller.signal, logger);
   } catch (err) {
     outcome = "failed";
     error = describeThrown(err);
   } finally {
     clearTimeout(overrun);
     leaveRun();
-    await lease?.release();
   }
   const endedAt = Date.now();
-  await host.redis
-    .hset(host.keys.job(job), {
-      lastScheduledAt: T,
-      lastStartedAt: startedAt,
-      lastEndedAt: endedAt,
-      lastInstance: host.instanceId,
-      lastOutcome: outcome,
-      lastError: error ?? "",
-    })
-    .catch((err: unknown) =>
-      host.logger.error({ err: describeThrown(err), job }, "could not record the last run"),
-    );
+  try {
+    // Recorded while the lease is still held: a crash check that sees the lease free finds the
+    // outcome recorded already, never a finished run without one.
+    const recorded = await recordFinishedRun(host.redis, host.keys, host.historyLimit, {
+      job,
+      runId,
+      record,
+      outcome,
+      endedAt,
+      ...(error !== undefined ? { error } : {}),
+    });
+    if (!recorded) {
+      logger.warn(
+        { outcome },
+        "the run's outcome was not recorded: it had been recorded as crashed (its lease had expired)",
+      );
+    }
+  } catch (err) {
+    host.logger.error({ err: describeThrown(err), job }, "could not record the run");
+  } finally {
+    await lease?.release();
+  }
+  if (outcome === "skipped") return result("skipped");
   const fields: Record<string, unknown> = { job, scheduledAt: at, durationMs: endedAt - startedAt, outcome };
   // A logger with child() already carries the instance; a plain one gets it here.
   if (!host.instanceBound) fields.instance = host.instanceId;
@@ -153,6 +197,7 @@ async function runBody(
   host: RunHost,
   def: JobDefinition,
   scheduledAt: Date,
+  catchUp: boolean,
   signal: AbortSignal,
   logger: LoggerLike,
 ): Promise<void> {
@@ -160,6 +205,7 @@ async function runBody(
   const context: Omit<JobContext, "attempt"> = {
     job: def.fullName,
     scheduledAt,
+    catchUp,
     signal,
     logger,
     instanceId: host.instanceId,

@@ -12,6 +12,7 @@ export interface ResolvedRunnerOptions {
   minClaimTtl: number;
   lockWaitMs: number;
   runLeaseMs: number;
+  historyLimit: number;
 }
 
 const DEFAULT_RUN_LEASE_MS = 10_000;
@@ -51,7 +52,18 @@ export function resolveRunnerOptions(container: unknown, options: unknown): Reso
   if (typeof lockWaitMs !== "number" || !Number.isFinite(lockWaitMs) || lockWaitMs < 0) {
     throw new InvalidRunnerArgumentError("options.lockWaitMs", lockWaitMs, "a number of ms >= 0");
   }
-  return { prefix, instanceId, minClaimTtl, lockWaitMs, runLeaseMs: parseRunLease(o.runLease) };
+  const historyLimit = o.historyLimit ?? 100;
+  if (!Number.isSafeInteger(historyLimit) || historyLimit < 1) {
+    throw new InvalidRunnerArgumentError("options.historyLimit", historyLimit, "a positive integer");
+  }
+  return {
+    prefix,
+    instanceId,
+    minClaimTtl,
+    lockWaitMs,
+    runLeaseMs: parseRunLease(o.runLease),
+    historyLimit,
+  };
 }
 
 function parseRunLease(value: unknown): number {

@@ -140,6 +140,8 @@ export class QueueWorkers {
           await handler.call(target, item, {
             job: def.fullName,
             scheduledAt: await scheduledAt,
+            // Items carry their fill's T, not whether that fill was a catch-up.
+            catchUp: false,
             attempt: w.attempt,
             // A getter: the queue makes an item's signal only when someone asks for it.
             get signal() {

@@ -9,6 +9,7 @@ import { childLogger, describeThrown, type LoggerLike, silentLogger } from "@oct
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
+import { catchUpOne } from "./catch-up";
 import { fireTime, type RunnerState, startDecision } from "./decisions";
 import {
   InvalidRunnerArgumentError,
@@ -21,13 +22,22 @@ import {
 import { FillListener } from "./fill-listener";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
+import { defineLedgerCommands, readHistory } from "./ledger";
+import { recordCrashes } from "./lost-ticks";
 import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
 import { QueueWorkers } from "./queue-workers";
 import { RunRequests } from "./run-requests";
 import { JobSchedules } from "./schedule";
 import { readStatus } from "./status";
 import { type JobTarget, resolveTarget } from "./targets";
-import type { JobRunnerOptions, JobStatus, RunResult } from "./types";
+import type {
+  HistoryEntry,
+  HistoryOptions,
+  JobRunnerOptions,
+  JobStatus,
+  RunResult,
+  RunTrigger,
+} from "./types";
 
 interface Job {
   def: JobDefinition;
@@ -36,6 +46,8 @@ interface Job {
   /** Runs in progress on this instance. */
   runs: Set<Promise<RunResult>>;
   stopped: boolean;
+  /** A catch-up of this job is in progress on this instance. */
+  catchingUp: boolean;
 }
 
 /** Thrown inside start() when stop() came meanwhile; start() then unwinds and resolves. */
@@ -54,6 +66,7 @@ export class JobRunner {
   private readonly minClaimTtl: number;
   private readonly lockWaitMs: number;
   private readonly runLeaseMs: number;
+  private readonly historyLimit: number;
   private readonly jobs = new Map<string, Job>();
   private state: RunnerState = "idle";
   private stopRequested = false;
@@ -80,6 +93,7 @@ export class JobRunner {
     this.minClaimTtl = resolved.minClaimTtl;
     this.lockWaitMs = resolved.lockWaitMs;
     this.runLeaseMs = resolved.runLeaseMs;
+    this.historyLimit = resolved.historyLimit;
     this.keys = new RunnerKeys(this.prefix);
     const groups = getCronGroups();
     assertNoClashes(groups);
@@ -87,7 +101,7 @@ export class JobRunner {
       const ctor = group.target as new (...args: never[]) => unknown;
       if (!container.isBound(ctor)) container.bind(ctor).toSelf().inSingletonScope();
       for (const def of group.jobs)
-        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false });
+        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false, catchingUp: false });
     }
   }
 
@@ -133,6 +147,7 @@ export class JobRunner {
     };
     try {
       defineClaimCommand(redis);
+      defineLedgerCommands(redis);
       // The job list and each job's hash live in different Cluster slots, so no MULTI here:
       // each write is idempotent and a partial one is completed by the next start.
       await Promise.all(
@@ -188,6 +203,15 @@ export class JobRunner {
       // After "running": requests filed before this start are taken by the first look. Without
       // jobs there is nothing to take, so no connection is opened.
       if (this.jobs.size > 0) await this.listenForRunRequests(redis);
+      // Runs whose claimer died while no instance was up to look are recorded crashed now (later
+      // claims of each job look again); then a job with catchUp takes one due tick to run late.
+      for (const job of this.jobs.values()) {
+        void recordCrashes(this.runHost(), job.def)
+          .then(() => this.catchUp(job.def))
+          .catch((err: unknown) =>
+            this.logger.error({ job: job.def.fullName, err: describeThrown(err) }, "could not catch up"),
+          );
+      }
     } catch (err) {
       await this.tearDown();
       if (err instanceof StopDuringStart) {
@@ -221,7 +245,7 @@ export class JobRunner {
       logger: this.logger,
       jobNames: () => this.jobNames,
       canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
-      run: (name) => this.track(this.job(name), fireTime(new Date()), false),
+      run: (name) => this.track(this.job(name), fireTime(new Date()), "run"),
     });
     await this.runRequests.start();
   }
@@ -235,7 +259,7 @@ export class JobRunner {
     if (job.stopped) return Promise.reject(new JobStoppedError(name));
     if (this.state !== "running")
       return Promise.reject(new RunnerNotStartedError(`run(${JSON.stringify(name)})`));
-    return this.track(job, fireTime(new Date()), false);
+    return this.track(job, fireTime(new Date()), "run");
   }
 
   /**
@@ -293,10 +317,32 @@ export class JobRunner {
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
   async status(redis: Redis | Cluster | undefined = this.redis): Promise<JobStatus[]> {
     if (!redis) throw new RunnerNotStartedError("status()");
-    if (!hasMethods(redis, ["smembers", "hgetall"])) {
+    if (!hasMethods(redis, ["smembers", "hgetall", "lindex"])) {
       throw new InvalidRunnerArgumentError("redis", redis, AN_IOREDIS_CLIENT);
     }
     return readStatus(redis, this.keys);
+  }
+
+  /**
+   * The newest `limit` (default: `historyLimit`) entries of the history of `job`, newest first,
+   * as every instance recorded them. Rejects with `InvalidRunnerArgumentError` for a name that is
+   * not a string or a limit that is not a positive integer, `UnknownJobError` for a job this
+   * runner does not know, `RunnerNotStartedError` before `start()`.
+   */
+  history(job: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    if (typeof job !== "string") return Promise.reject(this.badName(job));
+    if (!this.jobs.has(job)) return Promise.reject(new UnknownJobError(job, this.jobNames));
+    if (typeof options !== "object" || options === null) {
+      return Promise.reject(
+        new InvalidRunnerArgumentError("options", options, "an object such as { limit: 10 }, or undefined"),
+      );
+    }
+    const limit = options.limit ?? this.historyLimit;
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      return Promise.reject(new InvalidRunnerArgumentError("options.limit", limit, "a positive integer"));
+    }
+    if (!this.redis) return Promise.reject(new RunnerNotStartedError(`history(${JSON.stringify(job)})`));
+    return readHistory(this.redis, this.keys, job, limit);
   }
 
   private onFill(def: JobDefinition): void {
@@ -307,12 +353,12 @@ export class JobRunner {
 
   private onFire(job: Job, date: Date): void {
     if (job.stopped || this.state !== "running") return;
-    void this.track(job, fireTime(date), true);
+    void this.track(job, fireTime(date), "schedule");
   }
 
   /** Starts a run and keeps it in the job's set until it settles; the run never rejects. */
-  private track(job: Job, T: number, claimNeeded: boolean): Promise<RunResult> {
-    const p = executeRun(this.runHost(), job.def, T, claimNeeded);
+  private track(job: Job, T: number, trigger: RunTrigger): Promise<RunResult> {
+    const p = executeRun(this.runHost(), job.def, T, trigger);
     job.runs.add(p);
     void p
       .finally(() => job.runs.delete(p))
@@ -332,15 +378,38 @@ export class JobRunner {
       minClaimTtl: this.minClaimTtl,
       lockWaitMs: this.lockWaitMs,
       runLeaseMs: this.runLeaseMs,
+      historyLimit: this.historyLimit,
       workers: this.workers as QueueWorkers,
       targetOf: (def) => this.targetOf(def),
       queueOf: (def) => this.queueOf(def),
+      afterClaim: (def) => this.catchUp(def),
       enterRun: (controller) => {
         if (this.stopRequested) controller.abort(new Error("runner stopped"));
         this.activeRuns.add(controller);
         return () => this.activeRuns.delete(controller);
       },
     };
+  }
+
+  /** Runs at most one due missed or crashed tick of `def` late (a job with catchUp only). */
+  private catchUp(def: JobDefinition): void {
+    const job = this.jobs.get(def.fullName);
+    if (!def.config.catchUp || !job || job.stopped || job.catchingUp || this.state !== "running") return;
+    // One catch-up at a time per job on this instance; the next claim starts the next one.
+    job.catchingUp = true;
+    void catchUpOne(
+      {
+        redis: this.redis as Redis | Cluster,
+        keys: this.keys,
+        logger: this.logger,
+        historyLimit: this.historyLimit,
+        runLate: (_def, T) => this.track(job, T, "catch-up"),
+        active: () => !job.stopped && this.state === "running",
+      },
+      def,
+    ).finally(() => {
+      job.catchingUp = false;
+    });
   }
 
   private job(name: string): Job {

@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from "ioredis";
 import type { RunnerKeys } from "./keys";
+import { parseEntry, TICK_OUTCOMES } from "./ledger";
 import { nextFireAt } from "./schedule";
-import type { JobStatus, LastRun, RunOutcome } from "./types";
+import type { JobStatus, LastRun, RunOutcome, TickOutcome } from "./types";
 
 /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
 export async function readStatus(redis: Redis | Cluster, keys: RunnerKeys): Promise<JobStatus[]> {
@@ -9,6 +10,11 @@ export async function readStatus(redis: Redis | Cluster, keys: RunnerKeys): Prom
   const out: JobStatus[] = [];
   for (const job of names) {
     const h = await redis.hgetall(keys.job(job));
+    const newest = await redis.lindex(keys.history(job), 0);
+    const counts = Object.fromEntries(TICK_OUTCOMES.map((o) => [o, Number(h[`count:${o}`] ?? 0)])) as Record<
+      TickOutcome,
+      number
+    >;
     const timezone = h.timezone || undefined;
     const lastRun: LastRun | null = h.lastScheduledAt
       ? {
@@ -26,6 +32,8 @@ export async function readStatus(redis: Redis | Cluster, keys: RunnerKeys): Prom
       ...(timezone ? { timezone } : {}),
       nextFireAt: h.schedule ? nextFireAt(h.schedule, timezone) : null,
       lastRun,
+      lastOutcome: newest === null ? null : (parseEntry(job, newest)?.outcome ?? null),
+      counts,
     });
   }
   return out;

@@ -6,7 +6,10 @@ export interface JobRunnerOptions {
   prefix?: string;
   /** This instance's id in claims, leases, logs and status. @default `<hostname>-<pid>-<random>` */
   instanceId?: string;
-  /** Minimum TTL of a tick claim in ms (the claim lives max(maxComputeTime, this)). @default 60000 */
+  /**
+   * Minimum TTL in ms of the record of who claimed a tick (kept max(maxComputeTime, this)).
+   * Once-per-tick does not depend on it: the job's high-water mark never expires. @default 60000
+   */
   minClaimTtl?: number;
   /**
    * How long a claimed fire waits for the job's run lease before it is skipped as an overlap.
@@ -20,6 +23,8 @@ export interface JobRunnerOptions {
    * after at most this long. At least 1 s. @default "10s"
    */
   runLease?: string | number;
+  /** How many outcomes each job keeps in its history in Redis (a positive integer). @default 100 */
+  historyLimit?: number;
 }
 
 /** What a handler receives (a query job's handler gets the item first), and what a `@query` gets. */
@@ -30,6 +35,8 @@ export interface JobContext {
    * whose query filled the queue, whichever instance handles the item.
    */
   scheduledAt: Date;
+  /** True when this run is a missed (or crashed) tick run late, `scheduledAt` being that tick. */
+  catchUp: boolean;
   /** 1-based */
   attempt: number;
   /** Fires when the run passes maxComputeTime or the runner stops. */
@@ -65,6 +72,41 @@ export interface LastRun {
   error?: string;
 }
 
+/**
+ * How a tick (or a `run()`) ended, as its history records it: `succeeded`, `failed`, `skipped`
+ * (the previous run still held the job), `missed` (no instance claimed it: every instance was
+ * down, or blocked), `crashed` (its claimer died: the run's lease expired with no outcome).
+ */
+export type TickOutcome = "succeeded" | "failed" | "skipped" | "missed" | "crashed";
+
+/** What started a run: its schedule, `run()`, or a catch-up of a missed or crashed tick. */
+export type RunTrigger = "schedule" | "run" | "catch-up";
+
+/** One entry of a job's history (`runner.history(job)`). */
+export interface HistoryEntry {
+  job: string;
+  /** The tick T (for `run()`, the second it was called). */
+  scheduledAt: Date;
+  outcome: TickOutcome;
+  trigger: RunTrigger;
+  /** The instance that claimed it; `null` for a missed tick. */
+  instance: string | null;
+  /** When it was claimed (or `run()` called); `null` for a missed tick. */
+  startedAt: Date | null;
+  /** When its outcome was known; `null` for a missed or crashed tick. */
+  endedAt: Date | null;
+  /** `endedAt - startedAt`; `null` for a missed or crashed tick. */
+  durationMs: number | null;
+  /** What failed, for `failed` and `crashed`. */
+  error?: string;
+}
+
+/** Options of `runner.history(job, options)`. */
+export interface HistoryOptions {
+  /** How many entries, newest first (a positive integer). @default the runner's historyLimit */
+  limit?: number;
+}
+
 /** One job in `status()`. */
 export interface JobStatus {
   job: string;
@@ -73,4 +115,8 @@ export interface JobStatus {
   /** The next time the schedule fires, in its time zone, from now. */
   nextFireAt: Date | null;
   lastRun: LastRun | null;
+  /** Outcome of the newest entry of the job's history (any outcome), or `null` when it has none. */
+  lastOutcome: TickOutcome | null;
+  /** How many ticks ended in each outcome since the job's first, on every instance. */
+  counts: Record<TickOutcome, number>;
 }

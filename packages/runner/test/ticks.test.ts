@@ -12,7 +12,10 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function runThree(shiftMs: number[]): Promise<{ entries: string[]; from: number; to: number }> {
+async function runThree(
+  shiftMs: number[],
+  env: Record<string, string> = {},
+): Promise<{ entries: string[]; from: number; to: number }> {
   const c = redis.client();
   await c.flushdb();
   let from = 0;
@@ -24,13 +27,17 @@ async function runThree(shiftMs: number[]): Promise<{ entries: string[]; from: n
         INSTANCE: `p${i}`,
         CLOCK_SHIFT_MS: String(shift),
         NODE_OPTIONS: shift ? `--import ${preload}` : undefined,
+        ...env,
       },
     }),
   );
   try {
     await Promise.all(procs.map((p) => p.waitFor(/started/, 20_000)));
-    from = Math.ceil(Date.now() / 1000) * 1000 + 1000;
-    await new Promise((r) => setTimeout(r, 8000));
+    // An instance whose clock leads by d claims ticks d ahead as soon as it starts, moving the
+    // mark past the ticks of the next d that the others had not reached yet: those ticks are
+    // missed, once, at its start (the mark never goes back). Count from after that.
+    from = Math.ceil(Date.now() / 1000) * 1000 + 1000 + Math.max(0, ...shiftMs);
+    await new Promise((r) => setTimeout(r, 8000 + Math.max(0, ...shiftMs)));
     to = Math.floor(Date.now() / 1000) * 1000 - 1000;
   } finally {
     for (const p of procs) p.kill("SIGTERM");
@@ -59,5 +66,17 @@ describe("tick claims across processes", () => {
 
   it("one process's clock 2 s ahead: still exactly once per tick", async () => {
     check(await runThree([2000, 0, 0]));
+  });
+
+  it("one process's clock lags by more than the claim record's TTL: it re-runs no tick", async () => {
+    // The claim record lives 1 s (maxComputeTime 1 s, minClaimTtl 500 ms); p2 reaches each tick
+    // 3 s after the others ran it, long after its record expired. The mark still has it.
+    const result = await runThree([0, 0, -3000], { MIN_CLAIM_TTL: "500" });
+    check(result);
+    // p2 may have run ticks of its own before the others claimed their first (start-up), never later.
+    const lateByP2 = result.entries.filter(
+      (e) => e.endsWith("|p2") && Number(e.split("|")[0]) >= result.from,
+    );
+    expect(lateByP2).toEqual([]);
   });
 });

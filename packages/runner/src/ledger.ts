@@ -1,0 +1,240 @@
+import type { Cluster, Redis } from "ioredis";
+import type { RunnerKeys } from "./keys";
+import recordMissedScript from "./record-missed.lua";
+import recordRunScript from "./record-run.lua";
+import type { HistoryEntry, RunTrigger, TickOutcome } from "./types";
+
+type LedgerCommands = {
+  octoRecordRun(
+    running: string,
+    history: string,
+    job: string,
+    runId: string,
+    entry: string,
+    limit: number,
+    outcome: string,
+    ...lastRun: Array<string | number>
+  ): Promise<number>;
+  octoRecordMissed(
+    gaps: string,
+    history: string,
+    job: string,
+    T: number,
+    limit: number,
+    count: number,
+    ...entries: string[]
+  ): Promise<number>;
+};
+
+/** A run in progress as `<prefix>:running:{<job>}` keeps it, under its run id. */
+export interface InProgressRecord {
+  T: number;
+  instance: string;
+  /** When the tick was claimed (or `run()` called), on the claimer's clock. */
+  claimedAt: number;
+  trigger: RunTrigger;
+}
+
+/** A history entry as stored: JSON, times in ms. */
+interface StoredEntry {
+  T: number;
+  outcome: TickOutcome;
+  trigger: RunTrigger;
+  instance: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  durationMs: number | null;
+  error?: string;
+}
+
+/** Every outcome, in the order status() lists counts. */
+export const TICK_OUTCOMES: readonly TickOutcome[] = ["succeeded", "failed", "skipped", "missed", "crashed"];
+
+/** Defines the ledger's scripts on `redis` once. */
+export function defineLedgerCommands(redis: Redis | Cluster): void {
+  if (!(redis as unknown as Partial<LedgerCommands>).octoRecordRun) {
+    redis.defineCommand("octoRecordRun", { numberOfKeys: 3, lua: recordRunScript });
+  }
+  if (!(redis as unknown as Partial<LedgerCommands>).octoRecordMissed) {
+    redis.defineCommand("octoRecordMissed", { numberOfKeys: 3, lua: recordMissedScript });
+  }
+}
+
+/** The in-progress record, as the claim (or `run()`) writes it. */
+export function inProgressRecord(record: InProgressRecord): string {
+  return JSON.stringify(record);
+}
+
+/** What one finished run records. */
+export interface FinishedRun {
+  job: string;
+  runId: string;
+  record: InProgressRecord;
+  outcome: "succeeded" | "failed" | "skipped";
+  endedAt: number;
+  error?: string;
+}
+
+/**
+ * Records a finished run: its history entry, its outcome's count, and the job's last run, in one
+ * script that removes the run's in-progress record. False when the outcome was recorded already
+ * (the run was declared crashed meanwhile: its lease had expired).
+ */
+export async function recordFinishedRun(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  limit: number,
+  run: FinishedRun,
+): Promise<boolean> {
+  const { record, outcome, endedAt, error } = run;
+  const entry: StoredEntry = {
+    T: record.T,
+    outcome,
+    trigger: record.trigger,
+    instance: record.instance,
+    startedAt: record.claimedAt,
+    endedAt,
+    durationMs: endedAt - record.claimedAt,
+    ...(error !== undefined ? { error } : {}),
+  };
+  const recorded = await (redis as unknown as LedgerCommands).octoRecordRun(
+    keys.running(run.job),
+    keys.history(run.job),
+    keys.job(run.job),
+    run.runId,
+    JSON.stringify(entry),
+    limit,
+    outcome,
+    // A skipped fire did not run: the job's last run stays the one before it.
+    ...(outcome === "skipped"
+      ? []
+      : [
+          ...["lastScheduledAt", record.T, "lastStartedAt", record.claimedAt, "lastEndedAt", endedAt],
+          ...["lastInstance", record.instance, "lastOutcome", outcome, "lastError", error ?? ""],
+        ]),
+  );
+  return recorded === 1;
+}
+
+/**
+ * Records a run whose claimer died (its lease expired with no outcome) as `crashed`; false when
+ * its outcome was recorded meanwhile (by the run itself, or by another checker).
+ */
+export async function recordCrashedRun(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  limit: number,
+  job: string,
+  runId: string,
+  record: InProgressRecord,
+): Promise<boolean> {
+  const entry: StoredEntry = {
+    T: record.T,
+    outcome: "crashed",
+    trigger: record.trigger,
+    instance: record.instance,
+    startedAt: record.claimedAt,
+    endedAt: null,
+    durationMs: null,
+    error: "the run's lease expired with no outcome recorded: its process died or lost Redis",
+  };
+  const recorded = await (redis as unknown as LedgerCommands).octoRecordRun(
+    keys.running(job),
+    keys.history(job),
+    keys.job(job),
+    runId,
+    JSON.stringify(entry),
+    limit,
+    "crashed",
+  );
+  return recorded === 1;
+}
+
+/**
+ * Records `ticks` (ascending) as missed, found by the claim of T; `count` is how many were missed
+ * (at least `ticks.length`). False when this claim's gap was recorded already.
+ */
+export async function recordMissedTicks(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  limit: number,
+  job: string,
+  T: number,
+  ticks: number[],
+  count: number,
+): Promise<boolean> {
+  const entries = ticks.map((t) =>
+    JSON.stringify({
+      T: t,
+      outcome: "missed",
+      trigger: "schedule",
+      instance: null,
+      startedAt: null,
+      endedAt: null,
+      durationMs: null,
+    } satisfies StoredEntry),
+  );
+  const recorded = await (redis as unknown as LedgerCommands).octoRecordMissed(
+    keys.gaps(job),
+    keys.history(job),
+    keys.job(job),
+    T,
+    limit,
+    count,
+    ...entries,
+  );
+  return recorded === 1;
+}
+
+/** The runs in progress of a job, by run id; a record this version cannot read is left out. */
+export async function readRunning(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  job: string,
+): Promise<Array<{ runId: string; record: InProgressRecord }>> {
+  const all = await redis.hgetall(keys.running(job));
+  const out: Array<{ runId: string; record: InProgressRecord }> = [];
+  for (const [runId, raw] of Object.entries(all)) {
+    try {
+      const record = JSON.parse(raw) as InProgressRecord;
+      if (typeof record.T === "number" && typeof record.claimedAt === "number") out.push({ runId, record });
+    } catch {
+      // Not ours to judge: left for whoever wrote it.
+    }
+  }
+  return out;
+}
+
+/** Parses one stored history entry; `null` for something this version cannot read. */
+export function parseEntry(job: string, raw: string): HistoryEntry | null {
+  let e: StoredEntry;
+  try {
+    e = JSON.parse(raw) as StoredEntry;
+  } catch {
+    return null;
+  }
+  if (typeof e !== "object" || e === null || typeof e.T !== "number") return null;
+  const date = (ms: number | null | undefined) => (typeof ms === "number" ? new Date(ms) : null);
+  return {
+    job,
+    scheduledAt: new Date(e.T),
+    outcome: e.outcome,
+    trigger: e.trigger,
+    instance: e.instance ?? null,
+    startedAt: date(e.startedAt),
+    endedAt: date(e.endedAt),
+    durationMs: typeof e.durationMs === "number" ? e.durationMs : null,
+    ...(e.error !== undefined ? { error: e.error } : {}),
+  };
+}
+
+/** The newest `limit` entries of a job's history, newest first. */
+export async function readHistory(
+  redis: Redis | Cluster,
+  keys: RunnerKeys,
+  job: string,
+  limit: number,
+): Promise<HistoryEntry[]> {
+  const raw = await redis.lrange(keys.history(job), 0, limit - 1);
+  return raw.map((r) => parseEntry(job, r)).filter((e): e is HistoryEntry => e !== null);
+}
