@@ -4,4 +4,18 @@ export { InvalidArgumentError } from "./invalid-argument-error";
 export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";
 export { assertKeyName, assertNonEmptyString, hashTag, resolvePrefix } from "./names";
 export { show } from "./show";
+export {
+  A_TELEMETRY,
+  type ItemOutcome,
+  type ItemTrace,
+  isTelemetry,
+  QUEUE_ITEM_SPAN,
+  type Telemetry,
+  type TelemetryAttributes,
+  type TelemetryAttributeValue,
+  type TelemetrySpan,
+  type TelemetrySpanOptions,
+  type TraceCarrier,
+  traceItem,
+} from "./telemetry";
 export { describeThrown, toError } from "./thrown";

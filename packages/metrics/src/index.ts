@@ -1,1 +1,2 @@
-export {};
+export { type OpenTelemetryOptions, openTelemetry } from "./opentelemetry";
+export type { TraceContextPropagator } from "./trace-context";

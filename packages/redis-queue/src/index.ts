@@ -1,3 +1,11 @@
+export type {
+  Telemetry,
+  TelemetryAttributes,
+  TelemetryAttributeValue,
+  TelemetrySpan,
+  TelemetrySpanOptions,
+  TraceCarrier,
+} from "@octo/internal";
 export { AckFailedError } from "./ack-failed-error";
 export type { AddOptions, AddResult } from "./add";
 export { type Codec, jsonCodec } from "./codec";

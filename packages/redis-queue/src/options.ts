@@ -1,12 +1,15 @@
 import {
+  A_TELEMETRY,
   assertKeyName,
   assertRedisClient,
   InvalidArgumentError,
+  isTelemetry,
   type LoggerLike,
   parseDuration,
   resolvePrefix,
   show,
   silentLogger,
+  type Telemetry,
 } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { type Codec, jsonCodec } from "./codec";
@@ -43,6 +46,13 @@ export interface QueueOptions<T> {
    * `{ type: "exponential", delay: timeout }`: `timeout`, doubling after each failure, no cap.
    */
   backoff?: BackoffOptions;
+  /**
+   * Traces each item a worker of this queue handles in an `octo.queue.item` span, with the
+   * handler's own spans as its children: pass `openTelemetry()` from `@octo/metrics`. Each item
+   * starts a new trace (`fill` and `add` carry no trace context here; the runner's fills do).
+   * Default none: no span, nothing added per item.
+   */
+  telemetry?: Telemetry;
 }
 
 /** The wait before each retry, computed by Redis when the failure is recorded. */
@@ -83,6 +93,7 @@ export interface ResolvedQueueOptions<T> {
   backoff: ResolvedBackoff;
   codec: Codec<T>;
   logger: LoggerLike;
+  telemetry: Telemetry | undefined;
 }
 
 /**
@@ -118,6 +129,10 @@ export function resolveQueueOptions<T>(
       "a logger with debug, info, warn and error",
     );
   }
+  const telemetry = options.telemetry;
+  if (telemetry !== undefined && !isTelemetry(telemetry)) {
+    throw InvalidArgumentError.expected("options.telemetry", telemetry, A_TELEMETRY);
+  }
   const timeoutMs = parseDuration("options.timeout", options.timeout ?? "10s");
   return {
     name,
@@ -131,6 +146,7 @@ export function resolveQueueOptions<T>(
     maxStalls: count("options.maxStalls", options.maxStalls ?? 1, 0),
     codec,
     logger,
+    telemetry,
   };
 }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type LoggerLike } from "@octo/internal";
+import { InvalidArgumentError, type LoggerLike, type Telemetry } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { type AddOptions, type AddResult, addItems } from "./add";
 import type { Codec } from "./codec";
@@ -12,6 +12,7 @@ import {
   requeueDeadLetters,
 } from "./dead-letters";
 import { Fill } from "./fill";
+import { tracedHandler } from "./item-tracing";
 import { type QueueKeys, queueKeys } from "./keys";
 import { count, type QueueOptions, type ResolvedBackoff, resolveQueueOptions } from "./options";
 import { defineProducerScripts, type ProducerScripts } from "./producer-scripts";
@@ -67,6 +68,7 @@ export class RedisQueue<T = unknown> {
   private readonly logger: LoggerLike;
   private readonly redis: (Redis | Cluster) & ProducerScripts;
   private readonly keys: QueueKeys;
+  private readonly telemetry: Telemetry | undefined;
 
   constructor(name: string, redis: Redis | Cluster, retries?: number, timeout?: string | number);
   constructor(name: string, redis: Redis | Cluster, options?: QueueOptions<T>);
@@ -87,6 +89,7 @@ export class RedisQueue<T = unknown> {
     this.codec = options.codec;
     this.logger = options.logger;
     this.keys = queueKeys(options.prefix, options.name);
+    this.telemetry = options.telemetry;
     this.wakeChannel = this.keys.wake;
     this.redis = defineProducerScripts(redis) as (Redis | Cluster) & ProducerScripts;
   }
@@ -209,7 +212,8 @@ export class RedisQueue<T = unknown> {
         signal,
         logger: options.logger ?? this.logger,
       },
-      handler,
+      // Wrapped once per work() call: without telemetry each item runs exactly as before.
+      this.telemetry ? tracedHandler(this.telemetry, this.name, this.retries, handler) : handler,
     ).run();
   }
 }

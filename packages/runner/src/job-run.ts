@@ -1,5 +1,11 @@
 import type { JobDefinition } from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike, MAX_TIMER_DELAY_MS } from "@octo/internal";
+import {
+  childLogger,
+  describeThrown,
+  type LoggerLike,
+  MAX_TIMER_DELAY_MS,
+  type Telemetry,
+} from "@octo/internal";
 import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
@@ -9,6 +15,7 @@ import { recordCrashes, recordGap } from "./lost-ticks";
 import { runQueryFill } from "./query-fill";
 import type { QueueWorkers } from "./queue-workers";
 import { type RunLease, takeRunLease } from "./run-lease";
+import { traceRun } from "./run-tracing";
 import { abortableSleep } from "./sleep";
 import type { JobTarget } from "./targets";
 import type { JobContext, RunOutcome, RunResult, RunTrigger } from "./types";
@@ -26,6 +33,7 @@ export interface RunHost {
   readonly runLeaseMs: number;
   readonly historyLimit: number;
   readonly workers: QueueWorkers;
+  readonly telemetry: Telemetry | undefined;
   targetOf(def: JobDefinition): JobTarget;
   queueOf(def: JobDefinition): RedisQueue<unknown>;
   /**
@@ -143,7 +151,10 @@ export async function executeRun(
         },
         Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
       );
-      await runBody(host, def, scheduledAt, trigger === "catch-up", controller.signal, logger);
+      const signal = controller.signal;
+      await traceRun(host.telemetry, { job, scheduledAt, trigger, instance: host.instanceId }, (onAttempt) =>
+        runBody(host, def, scheduledAt, trigger === "catch-up", signal, logger, onAttempt),
+      );
     } else {
       outcome = "skipped";
       host.logger.warn(
@@ -200,6 +211,7 @@ async function runBody(
   catchUp: boolean,
   signal: AbortSignal,
   logger: LoggerLike,
+  onAttempt: (attempt: number) => void,
 ): Promise<void> {
   const target = host.targetOf(def);
   const context: Omit<JobContext, "attempt"> = {
@@ -210,7 +222,11 @@ async function runBody(
     logger,
     instanceId: host.instanceId,
   };
-  const withRetries = <R>(fn: (attempt: number) => Promise<R>) => retrying(def, signal, logger, fn);
+  const withRetries = <R>(fn: (attempt: number) => Promise<R>) =>
+    retrying(def, signal, logger, (attempt) => {
+      onAttempt(attempt);
+      return fn(attempt);
+    });
   if (def.queryMethod) {
     await runQueryFill({
       def,
@@ -218,7 +234,8 @@ async function runBody(
       queue: host.queueOf(def),
       workers: host.workers,
       redis: host.redis,
-      fillKey: host.keys.fill(def.fullName),
+      fillKeys: { fill: host.keys.fill(def.fullName), trace: host.keys.fillTrace(def.fullName) },
+      telemetry: host.telemetry,
       context,
       withRetries,
       logger,

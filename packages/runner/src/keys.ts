@@ -70,6 +70,11 @@ export class RunnerKeys {
     return `${this.prefix}:fill:{${name}}`;
   }
 
+  /** JSON `{ T, carrier }`: the trace context of the run whose query filled the queue at T. */
+  fillTrace(name: string): string {
+    return `${this.prefix}:fill:{${name}}:trace`;
+  }
+
   /** The run lease's key, holding the owner (the run id): @octo/redis-lock's `<prefix>:lock:{<name>}`. */
   runLeaseKey(name: string): string {
     return `${this.prefix}:lock:{${this.runLease(name)}}`;

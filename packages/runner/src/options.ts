@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type LoggerLike, parseDuration } from "@octo/internal";
+import { A_TELEMETRY, isTelemetry, type LoggerLike, parseDuration, type Telemetry } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { InvalidRunnerArgumentError } from "./errors";
 import type { JobRunnerOptions } from "./types";
@@ -13,6 +13,7 @@ export interface ResolvedRunnerOptions {
   lockWaitMs: number;
   runLeaseMs: number;
   historyLimit: number;
+  telemetry: Telemetry | undefined;
 }
 
 const DEFAULT_RUN_LEASE_MS = 10_000;
@@ -56,6 +57,9 @@ export function resolveRunnerOptions(container: unknown, options: unknown): Reso
   if (!Number.isSafeInteger(historyLimit) || historyLimit < 1) {
     throw new InvalidRunnerArgumentError("options.historyLimit", historyLimit, "a positive integer");
   }
+  if (o.telemetry !== undefined && !isTelemetry(o.telemetry)) {
+    throw new InvalidRunnerArgumentError("options.telemetry", o.telemetry, A_TELEMETRY);
+  }
   return {
     prefix,
     instanceId,
@@ -63,6 +67,7 @@ export function resolveRunnerOptions(container: unknown, options: unknown): Reso
     lockWaitMs,
     runLeaseMs: parseRunLease(o.runLease),
     historyLimit,
+    telemetry: o.telemetry,
   };
 }
 

@@ -1,8 +1,9 @@
 import type { JobDefinition } from "@octo/decorators";
-import type { LoggerLike } from "@octo/internal";
+import type { LoggerLike, Telemetry } from "@octo/internal";
 import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { InvalidQueryResultError } from "./errors";
+import { type FillKeys, recordFill } from "./fill-trace";
 import type { QueueWorkers } from "./queue-workers";
 import type { JobTarget } from "./targets";
 import type { JobContext } from "./types";
@@ -14,7 +15,9 @@ export interface QueryFillRequest {
   queue: RedisQueue<unknown>;
   workers: QueueWorkers;
   redis: Redis | Cluster;
-  fillKey: string;
+  fillKeys: FillKeys;
+  /** The runner's telemetry: the fill then carries the run's trace context. */
+  telemetry: Telemetry | undefined;
   /** Context given to the query (attempt filled in per try). */
   context: Omit<JobContext, "attempt">;
   /** Runs `fn` with the job's retries and backoff. */
@@ -49,9 +52,12 @@ export async function runQueryFill(request: QueryFillRequest): Promise<void> {
   const { signal } = request.context;
   let streamError: unknown;
   let streamFailed = false;
+  // Taken here, where the run's span is active.
+  const carrier = request.telemetry?.inject();
   async function* batches(): AsyncGenerator<unknown[]> {
     // fill() iterates only once it holds the queue: T is in Redis before any item can be taken.
-    await request.redis.set(request.fillKey, String(request.context.scheduledAt.getTime()));
+    const T = request.context.scheduledAt.getTime();
+    await recordFill(request.redis, request.fillKeys, T, request.telemetry, carrier);
     if (opened.first.length > 0) yield opened.first;
     const rest = opened.rest;
     if (!rest) return;

@@ -1,7 +1,8 @@
 import type { JobDefinition } from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike } from "@octo/internal";
+import { childLogger, describeThrown, type LoggerLike, type Telemetry, traceItem } from "@octo/internal";
 import type { RedisQueue } from "@octo/redis-queue";
 import { workerRestartDelayMs } from "./decisions";
+import type { FillInfo } from "./fill-trace";
 import type { JobTarget } from "./targets";
 import type { JobContext } from "./types";
 
@@ -12,8 +13,9 @@ export interface QueueWorkersHost {
   queueOf(def: JobDefinition): RedisQueue<unknown>;
   /** Builds the job's class; throws `JobClassUnresolvableError`. */
   targetOf(def: JobDefinition): JobTarget;
-  /** The T of the fill whose items are in the queue now. */
-  fillScheduledAt(def: JobDefinition, logger: LoggerLike): Promise<Date>;
+  readonly telemetry: Telemetry | undefined;
+  /** The T (and trace) of the fill whose items are in the queue now. */
+  fillScheduledAt(def: JobDefinition, logger: LoggerLike): Promise<FillInfo>;
 }
 
 interface WorkerSlot {
@@ -127,31 +129,47 @@ export class QueueWorkers {
     signal: AbortSignal,
   ): Promise<void> {
     const handler = target[def.method] as (item: unknown, ctx: JobContext) => unknown;
-    const { instanceId } = this.host;
+    const { instanceId, telemetry } = this.host;
+    const queue = this.host.queueOf(def);
     // The fill's T, read once per stretch of handlers running without a gap: a new fill begins
     // only once the queue is empty, and an item in hand keeps it from being empty.
     let running = 0;
-    let scheduledAt: Promise<Date> | undefined;
-    await this.host.queueOf(def).work(
+    let fill: Promise<FillInfo> | undefined;
+    await queue.work(
       async (item, w) => {
         running++;
         try {
-          scheduledAt ??= this.host.fillScheduledAt(def, logger);
-          await handler.call(target, item, {
-            job: def.fullName,
-            scheduledAt: await scheduledAt,
-            // Items carry their fill's T, not whether that fill was a catch-up.
-            catchUp: false,
-            attempt: w.attempt,
-            // A getter: the queue makes an item's signal only when someone asks for it.
-            get signal() {
-              return w.signal;
-            },
-            logger,
-            instanceId,
-          });
+          fill ??= this.host.fillScheduledAt(def, logger);
+          const { scheduledAt, trace } = await fill;
+          const handle = () =>
+            handler.call(target, item, {
+              job: def.fullName,
+              scheduledAt,
+              // Items carry their fill's T, not whether that fill was a catch-up.
+              catchUp: false,
+              attempt: w.attempt,
+              // A getter: the queue makes an item's signal only when someone asks for it.
+              get signal() {
+                return w.signal;
+              },
+              logger,
+              instanceId,
+            }) as Promise<void>;
+          if (!telemetry) await handle();
+          else {
+            const traced = {
+              queue: queue.name,
+              id: w.id,
+              attempt: w.attempt,
+              retries: queue.retries,
+              parent: trace,
+            };
+            await traceItem(telemetry, traced, w, async () => {
+              await handle();
+            });
+          }
         } finally {
-          if (--running === 0) scheduledAt = undefined;
+          if (--running === 0) fill = undefined;
         }
       },
       { logger, parallelism: def.config.parallelism, signal },

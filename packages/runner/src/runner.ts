@@ -5,7 +5,7 @@ import {
   getUndecoratedJobClasses,
   type JobDefinition,
 } from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike, silentLogger } from "@octo/internal";
+import { childLogger, describeThrown, type LoggerLike, silentLogger, type Telemetry } from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
@@ -20,6 +20,7 @@ import {
   UnknownJobError,
 } from "./errors";
 import { FillListener } from "./fill-listener";
+import { type FillInfo, readFill } from "./fill-trace";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
 import { defineLedgerCommands, readHistory } from "./ledger";
@@ -67,6 +68,7 @@ export class JobRunner {
   private readonly lockWaitMs: number;
   private readonly runLeaseMs: number;
   private readonly historyLimit: number;
+  private readonly telemetry: Telemetry | undefined;
   private readonly jobs = new Map<string, Job>();
   private state: RunnerState = "idle";
   private stopRequested = false;
@@ -94,6 +96,7 @@ export class JobRunner {
     this.lockWaitMs = resolved.lockWaitMs;
     this.runLeaseMs = resolved.runLeaseMs;
     this.historyLimit = resolved.historyLimit;
+    this.telemetry = resolved.telemetry;
     this.keys = new RunnerKeys(this.prefix);
     const groups = getCronGroups();
     assertNoClashes(groups);
@@ -138,6 +141,7 @@ export class JobRunner {
     this.workers = new QueueWorkers({
       instanceId: this.instanceId,
       logger: this.logger,
+      telemetry: this.telemetry,
       queueOf: (def) => this.queueOf(def),
       targetOf: (def) => this.targetOf(def),
       fillScheduledAt: (def, l) => this.fillScheduledAt(def, l),
@@ -380,6 +384,7 @@ export class JobRunner {
       runLeaseMs: this.runLeaseMs,
       historyLimit: this.historyLimit,
       workers: this.workers as QueueWorkers,
+      telemetry: this.telemetry,
       targetOf: (def) => this.targetOf(def),
       queueOf: (def) => this.queueOf(def),
       afterClaim: (def) => this.catchUp(def),
@@ -433,22 +438,10 @@ export class JobRunner {
     return job.queue;
   }
 
-  /**
-   * The T of the fill whose items are in the queue now: a fill begins only when the queue holds
-   * no pending, in-flight or delayed item, so while an item is in hand the key belongs to its fill.
-   */
-  private async fillScheduledAt(def: JobDefinition, logger: LoggerLike): Promise<Date> {
-    try {
-      const stored = await (this.redis as Redis).get(this.keys.fill(def.fullName));
-      if (stored !== null && Number.isFinite(Number(stored))) return new Date(Number(stored));
-    } catch (err) {
-      logger.warn(
-        { err: describeThrown(err) },
-        "could not read the scheduled time of the queue's fill; using the handling time",
-      );
-    }
-    // No key: the items were filled before the runner recorded T with a fill.
-    return new Date();
+  /** The T (and, with telemetry, the trace) of the fill whose items are in the queue now. */
+  private fillScheduledAt(def: JobDefinition, logger: LoggerLike): Promise<FillInfo> {
+    const keys = { fill: this.keys.fill(def.fullName), trace: this.keys.fillTrace(def.fullName) };
+    return readFill(this.redis as Redis | Cluster, keys, this.telemetry !== undefined, logger);
   }
 
   private badName(name: unknown): InvalidRunnerArgumentError {

@@ -1,4 +1,4 @@
-import type { LoggerLike } from "@octo/internal";
+import type { LoggerLike, Telemetry } from "@octo/internal";
 
 /** Options of `new JobRunner(container, options)`. */
 export interface JobRunnerOptions {
@@ -25,6 +25,13 @@ export interface JobRunnerOptions {
   runLease?: string | number;
   /** How many outcomes each job keeps in its history in Redis (a positive integer). @default 100 */
   historyLimit?: number;
+  /**
+   * Traces each run in an `octo.job.run` span and each queue item in an `octo.queue.item` span,
+   * with the handler's own spans as children, and item spans on any instance as children of the
+   * run whose query filled the queue: pass `openTelemetry()` from `@octo/metrics`. Default none:
+   * no span, and the runner works exactly as without it.
+   */
+  telemetry?: Telemetry;
 }
 
 /** What a handler receives (a query job's handler gets the item first), and what a `@query` gets. */
