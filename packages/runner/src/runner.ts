@@ -5,7 +5,14 @@ import {
   getUndecoratedJobClasses,
   type JobDefinition,
 } from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike, silentLogger } from "@octo/internal";
+import {
+  childLogger,
+  describeThrown,
+  type EventListener,
+  type LoggerLike,
+  silentLogger,
+  TypedEmitter,
+} from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
@@ -19,6 +26,7 @@ import {
   RunnerNotStartedError,
   UnknownJobError,
 } from "./errors";
+import { type JobRunnerEvents, RUNNER_EVENT_NAMES } from "./events";
 import { FillListener } from "./fill-listener";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
@@ -82,6 +90,10 @@ export class JobRunner {
   private runRequests?: RunRequests;
   /** Controllers of the runs in progress; stop() aborts each. */
   private readonly activeRuns = new Set<AbortController>();
+  private readonly events: TypedEmitter<JobRunnerEvents> = new TypedEmitter(
+    RUNNER_EVENT_NAMES,
+    () => this.logger,
+  );
 
   constructor(
     private readonly container: Container,
@@ -312,6 +324,22 @@ export class JobRunner {
       // A failed start: the next start() builds its queues on the client it is given.
       for (const job of this.jobs.values()) job.queue = undefined;
     }
+  }
+
+  /**
+   * Calls `listener` with each `event` this instance reports (see the README's "Events");
+   * answers the function that unsubscribes it. Listeners run synchronously, in order; one that
+   * throws or rejects is logged through the runner's logger and changes nothing else. Throws
+   * `InvalidArgumentError` (`ERR_OCTO_INVALID_ARGUMENT`) for an unknown event name or a listener
+   * that is not a function.
+   */
+  on<K extends keyof JobRunnerEvents>(event: K, listener: EventListener<JobRunnerEvents[K]>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Unsubscribes `listener` from `event` (nothing happens when it was not subscribed). */
+  off<K extends keyof JobRunnerEvents>(event: K, listener: EventListener<JobRunnerEvents[K]>): void {
+    this.events.off(event, listener);
   }
 
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
