@@ -1,3 +1,5 @@
+import type { TypedEmitter } from "@octo/internal";
+
 /**
  * The events a `RedisQueue` emits, by name, each with its payload (`queue.on(name, listener)`).
  * Emitted by the workers that queue's `work()` started in this process: each process reports what
@@ -34,3 +36,28 @@ export const QUEUE_EVENT_NAMES: readonly (keyof QueueEvents)[] = [
   "item:dead-lettered",
   "item:stalled",
 ];
+
+/**
+ * Reports what a take found besides the items it took: `stalled` lists id, stalls of each taken
+ * item whose last lease ended in a stall; `dead` id, attempts, error of each item it dead-lettered
+ * for too many stalls (see take.lua).
+ */
+export function reportTakeEvents(
+  events: TypedEmitter<QueueEvents>,
+  queue: string,
+  stalled: readonly string[],
+  dead: readonly (string | number)[],
+): void {
+  for (let i = 0; i + 1 < stalled.length; i += 2) {
+    events.emit("item:stalled", { queue, id: String(stalled[i]), stalls: Number(stalled[i + 1]) });
+  }
+  for (let i = 0; i + 2 < dead.length; i += 3) {
+    events.emit("item:dead-lettered", {
+      queue,
+      id: String(dead[i]),
+      attempts: Number(dead[i + 1]),
+      error: String(dead[i + 2]),
+      reason: "stalled",
+    });
+  }
+}
