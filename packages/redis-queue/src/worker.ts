@@ -270,8 +270,8 @@ export class Worker<T> {
     }
     const roundTrip = performance.now() - sentAt;
     this.takeRoundTripMs = this.takeRoundTripMs === 0 ? roundTrip : (this.takeRoundTripMs + roundTrip) / 2;
-    if (taken.length > 0) reportTakeEvents(this.config.events, name, taken[4], taken[5]);
-    if (taken.length > 0 && taken[0].length > 0) {
+    if (taken.length === 6) reportTakeEvents(this.config.events, name, taken[4], taken[5]);
+    if (taken.length === 6 && taken[0].length > 0) {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
       const [ids, values, , stalls] = taken;
