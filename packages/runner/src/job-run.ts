@@ -5,10 +5,12 @@ import {
   type LoggerLike,
   MAX_TIMER_DELAY_MS,
   type Telemetry,
+  type TypedEmitter,
 } from "@octo/internal";
 import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
+import type { JobRunnerEvents } from "./events";
 import { claimTick, type RunnerKeys } from "./keys";
 import { type InProgressRecord, inProgressRecord, recordFinishedRun } from "./ledger";
 import { recordCrashes, recordGap } from "./lost-ticks";
@@ -34,6 +36,7 @@ export interface RunHost {
   readonly historyLimit: number;
   readonly workers: QueueWorkers;
   readonly telemetry: Telemetry | undefined;
+  readonly events: TypedEmitter<JobRunnerEvents>;
   targetOf(def: JobDefinition): JobTarget;
   queueOf(def: JobDefinition): RedisQueue<unknown>;
   /**
@@ -129,6 +132,10 @@ export async function executeRun(
   let overrun: NodeJS.Timeout | undefined;
   let outcome: "succeeded" | "failed" | "skipped" = "succeeded";
   let error: string | undefined;
+  const base = { job, scheduledAt, trigger, instance: host.instanceId };
+  // Set when the handler starts: what run:started and run:finished report.
+  let began: Date | undefined;
+  const attempts = { ran: 0 };
   try {
     lease = await takeRunLease({
       redis: host.redis,
@@ -151,12 +158,25 @@ export async function executeRun(
         },
         Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
       );
+      began = new Date();
+      host.events.emit("run:started", { ...base, startedAt: began });
       const signal = controller.signal;
       await traceRun(host.telemetry, { job, scheduledAt, trigger, instance: host.instanceId }, (onAttempt) =>
-        runBody(host, def, scheduledAt, trigger === "catch-up", signal, logger, onAttempt),
+        runBody(host, def, scheduledAt, trigger === "catch-up", signal, logger, {
+          attempt: (attempt) => {
+            attempts.ran = attempt;
+            onAttempt(attempt);
+          },
+          retry: (attempt, error, delayMs) =>
+            host.events.emit("run:retrying", { ...base, attempt, error, delayMs }),
+        }),
       );
     } else {
       outcome = "skipped";
+      host.events.emit("tick:skipped", {
+        ...base,
+        reason: controller.signal.aborted ? "stopping" : "overlap",
+      });
       host.logger.warn(
         { job, scheduledAt: at },
         controller.signal.aborted
@@ -195,6 +215,17 @@ export async function executeRun(
     await lease?.release();
   }
   if (outcome === "skipped") return result("skipped");
+  if (began) {
+    host.events.emit("run:finished", {
+      ...base,
+      startedAt: began,
+      endedAt: new Date(endedAt),
+      durationMs: endedAt - began.getTime(),
+      outcome,
+      attempts: attempts.ran,
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
   const fields: Record<string, unknown> = { job, scheduledAt: at, durationMs: endedAt - startedAt, outcome };
   // A logger with child() already carries the instance; a plain one gets it here.
   if (!host.instanceBound) fields.instance = host.instanceId;
@@ -211,7 +242,7 @@ async function runBody(
   catchUp: boolean,
   signal: AbortSignal,
   logger: LoggerLike,
-  onAttempt: (attempt: number) => void,
+  attempts: AttemptObserver,
 ): Promise<void> {
   const target = host.targetOf(def);
   const context: Omit<JobContext, "attempt"> = {
@@ -223,10 +254,16 @@ async function runBody(
     instanceId: host.instanceId,
   };
   const withRetries = <R>(fn: (attempt: number) => Promise<R>) =>
-    retrying(def, signal, logger, (attempt) => {
-      onAttempt(attempt);
-      return fn(attempt);
-    });
+    retrying(
+      def,
+      signal,
+      logger,
+      (attempt) => {
+        attempts.attempt(attempt);
+        return fn(attempt);
+      },
+      attempts.retry,
+    );
   if (def.queryMethod) {
     await runQueryFill({
       def,
@@ -248,12 +285,22 @@ async function runBody(
   });
 }
 
+/** Told of each failed attempt that another follows, after `delayMs`. */
+type RetryListener = (attempt: number, error: string, delayMs: number) => void;
+
+/** Told of each attempt a run starts, and of each failed one that another follows. */
+interface AttemptObserver {
+  attempt(attempt: number): void;
+  retry: RetryListener;
+}
+
 /** Runs `fn` until it succeeds, the job's retries are used up, or the signal aborts. */
 async function retrying<R>(
   def: JobDefinition,
   signal: AbortSignal,
   logger: LoggerLike,
   fn: (attempt: number) => Promise<R>,
+  onRetry: RetryListener,
 ): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -261,7 +308,9 @@ async function retrying<R>(
     } catch (err) {
       if (!shouldRetry(attempt, def.config.retries, signal.aborted)) throw err;
       const wait = retryDelayMs(def.config.timeout, attempt);
-      logger.warn({ err: describeThrown(err), attempt, retryInMs: wait }, "attempt failed; retrying");
+      const error = describeThrown(err);
+      logger.warn({ err: error, attempt, retryInMs: wait }, "attempt failed; retrying");
+      onRetry(attempt, error, wait);
       await abortableSleep(wait, signal);
       if (signal.aborted) throw err;
     }
