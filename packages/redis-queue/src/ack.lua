@@ -9,22 +9,18 @@
 --@include includes/replies.lua
 --@include includes/free-keys.lua
 
-local prior = replay(KEYS[5], 'ack', ARGV[1])
-if prior then return prior end
-local codes, mine = {}, {}
-for i = 3, #ARGV, 2 do
-  local id = ARGV[i]
-  local state = lease_state(KEYS[3], KEYS[2], id, ARGV[i + 1])
-  codes[#codes + 1] = state
-  if state == LEASE_HELD then mine[#mine + 1] = id end
-end
+local prior = replay_text(KEYS[5], 'ack', ARGV[1])
+if prior then return states_of(prior) end
+local codes, mine = lease_states(KEYS[3], KEYS[2], ARGV, 3, 2)
 if #mine > 0 then
   -- Redis does not undo a script's writes when a later command fails: the stall counts go first,
   -- so that a refusal there leaves the items leased, to be acked again.
-  redis.call('HDEL', KEYS[4], unpack(mine))
+  if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HDEL', KEYS[4], unpack(mine)) end
   redis.call('ZREM', KEYS[1], unpack(mine))
   redis.call('HDEL', KEYS[2], unpack(mine))
   redis.call('HDEL', KEYS[3], unpack(mine))
   free_keys(KEYS[6], KEYS[7], mine)
+  unpin_if_idle(KEYS[1], KEYS[3])
 end
-return remember(KEYS[5], 'ack', ARGV[1], ARGV[2], codes)
+remember_text(KEYS[5], 'ack', ARGV[1], ARGV[2], states_text(codes))
+return codes

@@ -7,18 +7,21 @@
 --@include includes/lease-token.lua
 
 local deadline = server_time_ms() + tonumber(ARGV[1])
+-- Formatted once: Redis would format the Lua number again for every item.
+local deadline_text = tostring(deadline)
+local states = lease_states(KEYS[2], KEYS[3], ARGV, 2, 3)
 local result = { deadline }
 local scores, marks = {}, {}
-for i = 2, #ARGV, 3 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local state = lease_state(KEYS[2], KEYS[3], id, token)
-  result[#result + 1] = state
+for n, state in ipairs(states) do
+  result[n + 1] = state
   if state == LEASE_HELD then
-    scores[#scores + 1] = deadline
+    local i = 2 + (n - 1) * 3
+    local id = ARGV[i]
+    scores[#scores + 1] = deadline_text
     scores[#scores + 1] = id
     if ARGV[i + 2] == '1' then
       marks[#marks + 1] = id
-      marks[#marks + 1] = '+' .. token
+      marks[#marks + 1] = '+' .. ARGV[i + 1]
     end
   end
 end

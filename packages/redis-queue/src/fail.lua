@@ -27,6 +27,7 @@ attempts = attempts + 1
 if first == 0 then first = now end
 redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[5], id)
+unpin_if_idle(KEYS[1], KEYS[5])
 local outcome
 if attempts > tonumber(ARGV[3]) then
   redis.call('HDEL', KEYS[2], id)

@@ -19,6 +19,7 @@ end
 if #mine > 0 then
   redis.call('ZREM', KEYS[1], unpack(mine))
   redis.call('HDEL', KEYS[3], unpack(mine))
+  unpin_if_idle(KEYS[1], KEYS[3])
   redis.call('LPUSH', KEYS[2], unpack(mine))
   redis.call('PUBLISH', ARGV[1], #mine)
 end

@@ -27,19 +27,25 @@ local function answer(ids, deadline, stalled, dead)
     if #dead == 0 then return {} end
     return { {}, {}, 0, {}, {}, dead }
   end
-  return {
-    ids, redis.call('HMGET', KEYS[3], unpack(ids)), deadline, redis.call('HMGET', KEYS[6], unpack(ids)),
-    stalled, dead
-  }
+  -- Stall counts exist only for items whose lease ran out: usually none at all.
+  local stalls = {}
+  if redis.call('EXISTS', KEYS[6]) == 1 then stalls = redis.call('HMGET', KEYS[6], unpack(ids)) end
+  return { ids, redis.call('HMGET', KEYS[3], unpack(ids)), deadline, stalls, stalled, dead }
 end
 
-local prior = replay(KEYS[8], 'take', token)
+-- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.
+local prior = replay_text(KEYS[8], 'take', token)
 if prior then
-  local ids = {}
-  for _, id in ipairs(prior.ids) do
-    if lease_state(KEYS[5], KEYS[3], id, token) == LEASE_HELD then ids[#ids + 1] = id end
+  local taken = {}
+  for word in string.gmatch(prior, '%S+') do taken[#taken + 1] = word end
+  local deadline = tonumber(table.remove(taken, 1))
+  local args = {}
+  for _, id in ipairs(taken) do
+    args[#args + 1] = id
+    args[#args + 1] = token
   end
-  return answer(ids, prior.deadline, {}, {})
+  local _, ids = lease_states(KEYS[5], KEYS[3], args, 1, 2)
+  return answer(ids, deadline, {}, {})
 end
 
 local now = server_time_ms()
@@ -86,6 +92,7 @@ if #expired > 0 then
     end
   end
   if #back > 0 then redis.call('LPUSH', KEYS[1], unpack(back)) end
+  unpin_if_idle(KEYS[2], KEYS[5])
 end
 
 local ids = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
@@ -99,15 +106,18 @@ for i, id in ipairs(ids) do
   end
 end
 local deadline = now + tonumber(ARGV[2])
-local scores, tokens = {}, {}
+-- Formatted once: Redis would format the Lua number again for every item.
+local deadline_text = tostring(deadline)
+local scores, tokens = {}, { LEASE_PIN, '' }
 local at_once = tonumber(ARGV[4])
+local running = '+' .. token
 for i, id in ipairs(ids) do
-  scores[2 * i - 1] = deadline
+  scores[2 * i - 1] = deadline_text
   scores[2 * i] = id
-  tokens[2 * i - 1] = id
-  tokens[2 * i] = (i <= at_once and '+' or '') .. token
+  tokens[2 * i + 1] = id
+  tokens[2 * i + 2] = i <= at_once and running or token
 end
 redis.call('ZADD', KEYS[2], unpack(scores))
 redis.call('HSET', KEYS[5], unpack(tokens))
-remember(KEYS[8], 'take', token, ARGV[6], { ids = ids, deadline = deadline })
+remember_text(KEYS[8], 'take', token, ARGV[6], deadline_text .. ' ' .. table.concat(ids, ' '))
 return answer(ids, deadline, stalled, dead)

@@ -2,7 +2,8 @@
 -- names that item (a later add may have taken it since).
 -- free_keys(dedup hash, keyof hash, ids)
 local function free_keys(dedup, keyof, ids)
-  if #ids == 0 then return end
+  -- Most queues never use keys: one lookup instead of two calls naming every id.
+  if #ids == 0 or redis.call('EXISTS', keyof) == 0 then return end
   local keys = redis.call('HMGET', keyof, unpack(ids))
   local owned = {}
   for i, key in ipairs(keys) do
