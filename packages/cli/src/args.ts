@@ -105,7 +105,9 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
     target = given;
   }
   if (rest.length > 0) {
-    throw new UsageError(`${name} takes no further argument, got ${rest.map((r) => JSON.stringify(r)).join(" ")}`);
+    throw new UsageError(
+      `${name} takes no further argument, got ${rest.map((r) => JSON.stringify(r)).join(" ")}`,
+    );
   }
   for (const flag of ["limit", "cursor", "id"] as const) {
     if (values[flag] !== undefined && !spec.flags.includes(flag)) {
@@ -115,7 +117,9 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
   const ids = values.id ?? null;
   if (ids?.some((id) => id === "")) throw new UsageError("--id needs a dead letter id, got an empty one");
   if (spec.idRequired && ids === null) {
-    throw new UsageError(`${name} needs at least one --id: octo-jobs ${name} <queue> --id <id> [--id <id> ...]`);
+    throw new UsageError(
+      `${name} needs at least one --id: octo-jobs ${name} <queue> --id <id> [--id <id> ...]`,
+    );
   }
   const cursor = values.cursor ?? null;
   if (cursor !== null && !/^\d+:/.test(cursor)) {
@@ -146,7 +150,9 @@ function redisUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   try {
     protocol = new URL(url).protocol;
   } catch {
-    throw new UsageError(`${source} ${JSON.stringify(url)} is not a URL: pass one such as ${DEFAULT_REDIS_URL}`);
+    throw new UsageError(
+      `${source} ${JSON.stringify(url)} is not a URL: pass one such as ${DEFAULT_REDIS_URL}`,
+    );
   }
   if (protocol !== "redis:" && protocol !== "rediss:") {
     throw new UsageError(
@@ -170,7 +176,9 @@ function limit(flag: string | undefined, bounds: { default: number; max: number 
   if (flag === undefined) return bounds.default;
   const n = /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
   if (!(n >= 1 && n <= bounds.max)) {
-    throw new UsageError(`--limit ${JSON.stringify(flag)} is not usable: pass a whole number from 1 to ${bounds.max}`);
+    throw new UsageError(
+      `--limit ${JSON.stringify(flag)} is not usable: pass a whole number from 1 to ${bounds.max}`,
+    );
   }
   return n;
 }

@@ -53,7 +53,7 @@ export const COMMAND_RUNNERS: Readonly<Record<CommandName, Command>> = {
       e.instance ?? NONE,
       isoDate(e.startedAt),
       readableDuration(e.durationMs),
-      e.error === undefined ? "" : truncate(e.error, ERROR_WIDTH),
+      e.error === undefined ? "" : errorCell(e.error),
     ]);
     const columns = [
       header("SCHEDULED AT"),
@@ -109,7 +109,7 @@ export const COMMAND_RUNNERS: Readonly<Record<CommandName, Command>> = {
               d.id,
               String(d.attempts),
               isoDate(d.lastFailedAt),
-              truncate(d.error, ERROR_WIDTH),
+              errorCell(d.error),
               truncate(d.decoded ? (JSON.stringify(d.item) ?? String(d.item)) : String(d.item), ITEM_WIDTH),
             ]),
           );
@@ -160,6 +160,11 @@ async function knownJob(state: OctoState, prefix: string, job: string): Promise<
 async function knownQueue(state: OctoState, prefix: string, queue: string): Promise<void> {
   const names = await state.queueNames();
   if (!names.includes(queue)) throw new UnknownNameError("queue", queue, names, prefix);
+}
+
+/** An error's first line (its message; a stack follows it), cut to fit a column. */
+function errorCell(error: string): string {
+  return truncate(error.split("\n", 1)[0] ?? "", ERROR_WIDTH);
 }
 
 function header(text: string) {
