@@ -32,7 +32,7 @@ export const COMMAND_RUNNERS: Readonly<Record<CommandName, Command>> = {
     const rows = jobs.map((j) => [
       j.job,
       j.schedule,
-      j.timezone ?? "UTC",
+      j.timezone ?? NONE,
       isoDate(j.nextFireAt),
       isoDate(j.lastRun?.startedAt ?? null),
       j.lastRun?.outcome ?? NONE,
