@@ -88,7 +88,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
   const [name, ...rest] = positionals;
   if (name === undefined) {
     if (values.help) return { kind: "help", json };
-    throw new UsageError("no command given: use one of " + COMMAND_NAMES.join(", "));
+    throw new UsageError(`no command given: use one of ${COMMAND_NAMES.join(", ")}`);
   }
   if (!isCommandName(name)) {
     throw new UsageError(`unknown command ${JSON.stringify(name)}: use one of ${COMMAND_NAMES.join(", ")}`);

@@ -107,7 +107,9 @@ describe("reading", () => {
     const lines = table.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ID\s+ATTEMPTS\s+LAST FAILED\s+ERROR\s+ITEM$/);
     expect(lines).toHaveLength(4);
-    expect(lines.find((l) => l.includes("cannot send 1"))).toMatch(/\s1\s+\S+Z\s+Error: cannot send 1\s+\{"n":1\}$/);
+    expect(lines.find((l) => l.includes("cannot send 1"))).toMatch(
+      /\s1\s+\S+Z\s+Error: cannot send 1\s+\{"n":1\}$/,
+    );
 
     const page = JSON.parse(first.stdout) as { queue: string; items: Array<{ id: string }>; cursor: string };
     expect(page.items).toHaveLength(2);
