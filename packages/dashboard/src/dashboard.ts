@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describeThrown } from "@octo/internal";
+import { OctoState } from "@octo/state";
 import { guardAction } from "./actions";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./assets";
 import { CSRF_COOKIE, Csrf } from "./csrf";
 import { redirect, send, sendJson, wantsHtml } from "./http";
 import { type DashboardOptions, type ResolvedOptions, resolveOptions } from "./options";
 import { notFoundPage, overviewPage, type PageContext, queuePage } from "./pages";
-import { requestRun } from "./run-request";
-import { Source } from "./source";
 
 /** A plain Node request handler, as `node:http`, Express and Fastify (through `reply.raw`) take. */
 export type DashboardHandler = (
@@ -27,7 +26,7 @@ const HTML_TYPE = "text/html; charset=utf-8";
  */
 export function createDashboard(options: DashboardOptions): DashboardHandler {
   const resolved = resolveOptions(options);
-  const source = new Source(resolved.redis, resolved.prefix);
+  const source = new OctoState(resolved.redis, resolved.prefix);
   const csrf = new Csrf();
   return (req, res, next) => {
     route(req, res, resolved, source, csrf).then(
@@ -49,7 +48,7 @@ async function route(
   req: IncomingMessage,
   res: ServerResponse,
   options: ResolvedOptions,
-  source: Source,
+  source: OctoState,
   csrf: Csrf,
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", "http://dashboard.invalid");
@@ -134,7 +133,7 @@ async function route(
       sendJson(res, 404, { error: `no job "${action.target}" in Redis` });
       return true;
     }
-    done({ requested: await requestRun(options.redis, options.prefix, action.target) });
+    done({ requested: await source.requestRun(action.target) });
     return true;
   }
   if (!(await source.hasQueue(action.target))) {

@@ -1,5 +1,5 @@
+import type { DeadLetterPage, JobView, QueueView } from "@octo/state";
 import { duration, Html, html, timeCell } from "./html";
-import type { DeadLetterPage, JobView, QueueView } from "./source";
 
 /** What every page needs besides its data. */
 export interface PageContext {

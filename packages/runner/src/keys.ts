@@ -1,3 +1,4 @@
+import { StateKeys } from "@octo/state";
 import type { Cluster, Redis } from "ioredis";
 import claimTickScript from "./claim-tick.lua";
 
@@ -15,20 +16,12 @@ type ClaimCommands = {
   ): Promise<[number, string]>;
 };
 
-/** Every key and lock name the runner writes, in one place; the README's "Data in Redis" lists them. */
-export class RunnerKeys {
-  constructor(readonly prefix: string) {}
-
-  /** Set of every job name any instance scheduled. */
-  get jobs(): string {
-    return `${this.prefix}:jobs`;
-  }
-
-  /** Hash: schedule, timezone, last run. */
-  job(name: string): string {
-    return `${this.prefix}:job:{${name}}`;
-  }
-
+/**
+ * Every key and lock name the runner writes, in one place; the README's "Data in Redis" lists
+ * them. The ones the dashboard and the CLI read too (jobs, job, history, run requests) come from
+ * `StateKeys`.
+ */
+export class RunnerKeys extends StateKeys {
   /**
    * Hash: the job's high-water mark, the latest claimed tick T, its claimer, and the mark before
    * it. Never expires: it is what makes a tick run once.
@@ -53,11 +46,6 @@ export class RunnerKeys {
   /** Hash: run id -> JSON record of each run in progress (removed when its outcome is recorded). */
   running(name: string): string {
     return `${this.prefix}:running:{${name}}`;
-  }
-
-  /** List: the job's last `historyLimit` outcomes, JSON, newest recorded first. */
-  history(name: string): string {
-    return `${this.prefix}:history:{${name}}`;
   }
 
   /** Sorted set: T of the latest claims whose gap of missed ticks was recorded (the last 100). */

@@ -1,8 +1,12 @@
+import type { StoredHistoryEntry as StoredEntry } from "@octo/state";
 import type { Cluster, Redis } from "ioredis";
 import type { RunnerKeys } from "./keys";
 import recordMissedScript from "./record-missed.lua";
 import recordRunScript from "./record-run.lua";
-import type { HistoryEntry, RunTrigger, TickOutcome } from "./types";
+import type { RunTrigger, TickOutcome } from "./types";
+
+// The history is decoded where the CLI reads it too (`octo-jobs history`), so it is written once.
+export { readHistory } from "@octo/state";
 
 type LedgerCommands = {
   octoRecordRun(
@@ -33,18 +37,6 @@ export interface InProgressRecord {
   /** When the tick was claimed (or `run()` called), on the claimer's clock. */
   claimedAt: number;
   trigger: RunTrigger;
-}
-
-/** A history entry as stored: JSON, times in ms. */
-interface StoredEntry {
-  T: number;
-  outcome: TickOutcome;
-  trigger: RunTrigger;
-  instance: string | null;
-  startedAt: number | null;
-  endedAt: number | null;
-  durationMs: number | null;
-  error?: string;
 }
 
 /** Every outcome, in the order status() lists counts. */
@@ -203,38 +195,4 @@ export async function readRunning(
     }
   }
   return out;
-}
-
-/** Parses one stored history entry; `null` for something this version cannot read. */
-export function parseEntry(job: string, raw: string): HistoryEntry | null {
-  let e: StoredEntry;
-  try {
-    e = JSON.parse(raw) as StoredEntry;
-  } catch {
-    return null;
-  }
-  if (typeof e !== "object" || e === null || typeof e.T !== "number") return null;
-  const date = (ms: number | null | undefined) => (typeof ms === "number" ? new Date(ms) : null);
-  return {
-    job,
-    scheduledAt: new Date(e.T),
-    outcome: e.outcome,
-    trigger: e.trigger,
-    instance: e.instance ?? null,
-    startedAt: date(e.startedAt),
-    endedAt: date(e.endedAt),
-    durationMs: typeof e.durationMs === "number" ? e.durationMs : null,
-    ...(e.error !== undefined ? { error: e.error } : {}),
-  };
-}
-
-/** The newest `limit` entries of a job's history, newest first. */
-export async function readHistory(
-  redis: Redis | Cluster,
-  keys: RunnerKeys,
-  job: string,
-  limit: number,
-): Promise<HistoryEntry[]> {
-  const raw = await redis.lrange(keys.history(job), 0, limit - 1);
-  return raw.map((r) => parseEntry(job, r)).filter((e): e is HistoryEntry => e !== null);
 }

@@ -1,4 +1,5 @@
 import { describeThrown, type LoggerLike } from "@octo/internal";
+import { StateKeys } from "@octo/state";
 import type { Cluster, Redis } from "ioredis";
 
 /** How often this instance looks for requests it got no message for (a reconnect, a request filed before start). */
@@ -30,16 +31,10 @@ export class RunRequests {
   private readonly draining = new Map<string, Promise<void>>();
   private stopped = false;
 
-  constructor(private readonly host: RunRequestHost) {}
+  private readonly keys: StateKeys;
 
-  /** The channel told a job's name when a request for it is filed. */
-  get channel(): string {
-    return `${this.host.prefix}:run-requests`;
-  }
-
-  /** The list of a job's requests; the job's name is its hash tag, as in the runner's other keys. */
-  list(job: string): string {
-    return `${this.host.prefix}:run-requests:{${job}}`;
+  constructor(private readonly host: RunRequestHost) {
+    this.keys = new StateKeys(host.prefix);
   }
 
   async start(): Promise<void> {
@@ -54,7 +49,7 @@ export class RunRequests {
       ),
     );
     connection.on("message", (_channel: string, job: string) => this.drain(job));
-    await connection.subscribe(this.channel).catch((err: unknown) => {
+    await connection.subscribe(this.keys.runRequestsChannel).catch((err: unknown) => {
       this.host.logger.warn(
         { err: describeThrown(err) },
         `could not subscribe to run requests; they are taken every ${RUN_REQUEST_POLL_MS} ms`,
@@ -88,7 +83,7 @@ export class RunRequests {
 
   private async takeAll(job: string): Promise<void> {
     while (!this.stopped && this.host.canRun(job)) {
-      const text = await this.host.redis.lpop(this.list(job));
+      const text = await this.host.redis.lpop(this.keys.runRequests(job));
       if (text === null) return;
       let request: { id?: unknown; requestedAt?: unknown };
       try {

@@ -1,6 +1,7 @@
+import { parseHistoryEntry } from "@octo/state";
 import type { Cluster, Redis } from "ioredis";
 import type { RunnerKeys } from "./keys";
-import { parseEntry, TICK_OUTCOMES } from "./ledger";
+import { TICK_OUTCOMES } from "./ledger";
 import { nextFireAt } from "./schedule";
 import type { JobStatus, LastRun, RunOutcome, TickOutcome } from "./types";
 
@@ -32,7 +33,7 @@ export async function readStatus(redis: Redis | Cluster, keys: RunnerKeys): Prom
       ...(timezone ? { timezone } : {}),
       nextFireAt: h.schedule ? nextFireAt(h.schedule, timezone) : null,
       lastRun,
-      lastOutcome: newest === null ? null : (parseEntry(job, newest)?.outcome ?? null),
+      lastOutcome: newest === null ? null : (parseHistoryEntry(job, newest)?.outcome ?? null),
       counts,
     });
   }

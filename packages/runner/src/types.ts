@@ -1,4 +1,5 @@
 import type { LoggerLike, Telemetry } from "@octo/internal";
+import type { TickOutcome } from "@octo/state";
 
 /** Options of `new JobRunner(container, options)`. */
 export interface JobRunnerOptions {
@@ -79,34 +80,8 @@ export interface LastRun {
   error?: string;
 }
 
-/**
- * How a tick (or a `run()`) ended, as its history records it: `succeeded`, `failed`, `skipped`
- * (the previous run still held the job), `missed` (no instance claimed it: every instance was
- * down, or blocked), `crashed` (its claimer died: the run's lease expired with no outcome).
- */
-export type TickOutcome = "succeeded" | "failed" | "skipped" | "missed" | "crashed";
-
-/** What started a run: its schedule, `run()`, or a catch-up of a missed or crashed tick. */
-export type RunTrigger = "schedule" | "run" | "catch-up";
-
-/** One entry of a job's history (`runner.history(job)`). */
-export interface HistoryEntry {
-  job: string;
-  /** The tick T (for `run()`, the second it was called). */
-  scheduledAt: Date;
-  outcome: TickOutcome;
-  trigger: RunTrigger;
-  /** The instance that claimed it; `null` for a missed tick. */
-  instance: string | null;
-  /** When it was claimed (or `run()` called); `null` for a missed tick. */
-  startedAt: Date | null;
-  /** When its outcome was known; `null` for a missed or crashed tick. */
-  endedAt: Date | null;
-  /** `endedAt - startedAt`; `null` for a missed or crashed tick. */
-  durationMs: number | null;
-  /** What failed, for `failed` and `crashed`. */
-  error?: string;
-}
+// Defined beside the code that reads the history, which the CLI shares.
+export type { HistoryEntry, RunTrigger, TickOutcome } from "@octo/state";
 
 /** Options of `runner.history(job, options)`. */
 export interface HistoryOptions {

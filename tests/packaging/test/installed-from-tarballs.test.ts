@@ -135,6 +135,16 @@ describe("installed with npm from the packed tarballs", () => {
     },
   );
 
+  it("@octo/cli: npm links the octo-jobs binary, which runs and exits by itself", async () => {
+    const pkg = PUBLISHED_PACKAGES.find((p) => p.name === "@octo/cli") as PublishedPackage;
+    const user = project(pkg);
+    const bin = join(user.dir, "node_modules", ".bin", "octo-jobs");
+    const { stdout } = await runCommand(bin, ["--version"], user.dir, {}, 30_000);
+    expect(stdout.trim()).toBe(readManifest(pkg).version);
+    const help = await runCommand(bin, ["--help"], user.dir, {}, 30_000);
+    expect(help.stdout).toContain("Usage: octo-jobs <command>");
+  });
+
   it("@octo/logger alone installs pino but not pino-pretty", async () => {
     const user = project(PUBLISHED_PACKAGES.find((pkg) => pkg.name === "@octo/logger") as PublishedPackage);
     const installed = await user.installedPackages();

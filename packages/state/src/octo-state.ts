@@ -1,10 +1,12 @@
-import { hashTag } from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { createTask } from "node-cron";
 import { cronToWords } from "./cron-words";
+import { type HistoryEntry, readHistory } from "./history";
+import { StateKeys } from "./keys";
+import { type RunRequest, requestRun } from "./run-request";
 
-/** One job as the page and the API show it. */
+/** One job as the dashboard and the CLI show it. */
 export interface JobView {
   /** Full name, `group.name`. */
   job: string;
@@ -61,23 +63,40 @@ export interface DeadLetterPage {
 }
 
 /**
- * Everything the dashboard reads from or writes to Redis goes through here: the keys the runner
- * documents (`<prefix>:jobs`, `<prefix>:job:{<job>}`), queue names found from the queue's
- * documented keys, and `RedisQueue` for counts, dead letters, requeues and removals.
+ * Everything the dashboard and the CLI read from or write to Redis goes through here: the keys
+ * the runner documents (`StateKeys`), queue names found from the queue's documented keys, and
+ * `RedisQueue` for counts, dead letters, requeues and removals.
  */
-export class Source {
+export class OctoState {
+  private readonly keys: StateKeys;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.keys = new StateKeys(prefix);
+  }
 
   /** Every job started anywhere, sorted by name. */
   async jobs(): Promise<JobView[]> {
-    const names = (await this.redis.smembers(`${this.prefix}:jobs`)).sort();
-    const hashes = await Promise.all(
-      names.map((job) => this.redis.hgetall(`${this.prefix}:job:${hashTag(job)}`)),
-    );
+    const names = await this.jobNames();
+    const hashes = await Promise.all(names.map((job) => this.redis.hgetall(this.keys.job(job))));
     return Promise.all(names.map((job, i) => toJobView(job, hashes[i] ?? {})));
+  }
+
+  /** The names of every job started anywhere, sorted. */
+  async jobNames(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.jobs)).sort();
+  }
+
+  /** The newest `limit` entries of a job's history, newest first (see `readHistory`). */
+  history(job: string, limit: number): Promise<HistoryEntry[]> {
+    return readHistory(this.redis, this.keys, job, limit);
+  }
+
+  /** Files a request that one running instance of the job runs it once (see `requestRun`). */
+  requestRun(job: string): Promise<RunRequest> {
+    return requestRun(this.redis, this.keys, job);
   }
 
   /** Every queue that has keys in Redis, sorted by name. */
@@ -123,7 +142,7 @@ export class Source {
 
   /** Whether a job of this name was started anywhere. */
   async hasJob(job: string): Promise<boolean> {
-    return (await this.redis.sismember(`${this.prefix}:jobs`, job)) === 1;
+    return (await this.redis.sismember(this.keys.jobs, job)) === 1;
   }
 
   private queue(name: string): RedisQueue {
@@ -131,7 +150,7 @@ export class Source {
   }
 
   /** Queue names from the documented key layout `<prefix>:q:{<name>}:<part>`, found with SCAN. */
-  private async queueNames(): Promise<string[]> {
+  async queueNames(): Promise<string[]> {
     const match = `${escapeGlob(this.prefix)}:q:{*}:*`;
     const nodes =
       "nodes" in this.redis && typeof this.redis.nodes === "function"

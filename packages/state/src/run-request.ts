@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { hashTag } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
+import type { StateKeys } from "./keys";
 import runRequestScript from "./run-request.lua";
 
 /** What one "run now" request carries; a runner reads it from the list. */
@@ -14,23 +14,24 @@ export interface RunRequest {
 /** The markers that keep a re-sent request from being filed twice outlive any ioredis retry. */
 const SENT_MARKER_MS = 5 * 60_000;
 
-type WithScript = { octoDashboardRunRequest(...args: (string | number)[]): Promise<number> };
+type WithScript = { octoRunRequest(...args: (string | number)[]): Promise<number> };
 
 /**
  * Files a request that one running instance of the job runs it once: `RPUSH` onto
- * `<prefix>:run-requests:{<job>}` and `PUBLISH <prefix>:run-requests <job>`, in one script.
+ * `<prefix>:run-requests:{<job>}` and `PUBLISH <prefix>:run-requests <job>`, in one script. The
+ * runner's `run-requests.ts` takes it.
  */
-export async function requestRun(redis: Redis | Cluster, prefix: string, job: string): Promise<RunRequest> {
-  if (!("octoDashboardRunRequest" in redis)) {
-    redis.defineCommand("octoDashboardRunRequest", { lua: runRequestScript, numberOfKeys: 2 });
+export async function requestRun(redis: Redis | Cluster, keys: StateKeys, job: string): Promise<RunRequest> {
+  if (!("octoRunRequest" in redis)) {
+    redis.defineCommand("octoRunRequest", { lua: runRequestScript, numberOfKeys: 2 });
   }
   const request: RunRequest = { id: randomUUID(), job, requestedAt: Date.now() };
-  const list = `${prefix}:run-requests:${hashTag(job)}`;
-  await (redis as unknown as WithScript).octoDashboardRunRequest(
+  const list = keys.runRequests(job);
+  await (redis as unknown as WithScript).octoRunRequest(
     list,
     `${list}:sent:${request.id}`,
     JSON.stringify(request),
-    `${prefix}:run-requests`,
+    keys.runRequestsChannel,
     job,
     SENT_MARKER_MS,
   );
