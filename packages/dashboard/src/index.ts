@@ -1,5 +1,5 @@
 export { cronToWords } from "./cron-words";
 export { createDashboard, type DashboardHandler } from "./dashboard";
-export type { DashboardOptions } from "./options";
+export type { DashboardOptions, MetricsRegistry } from "./options";
 export type { RunRequest } from "./run-request";
 export type { DeadLetterPage, DeadLetterView, JobView, LastRunView, QueueView } from "./source";
