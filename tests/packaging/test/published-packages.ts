@@ -29,6 +29,11 @@ export const PUBLISHED_PACKAGES: readonly PublishedPackage[] = [
   { name: "@octo/decorators", dir: "packages/decorators", exports: ["cron", "job", "query", "daily"] },
   { name: "@octo/runner", dir: "packages/runner", exports: ["JobRunner", "cron", "RedisQueue", "Logger"] },
   { name: "@octo/dashboard", dir: "packages/dashboard", exports: ["createDashboard"] },
+  {
+    name: "@octo/metrics",
+    dir: "packages/metrics",
+    exports: ["registerMetrics", "InvalidArgumentError", "PromClientMissingError"],
+  },
 ];
 
 /** The package.json of a published package, as written in the repository. */
