@@ -3,11 +3,10 @@ import type { AddressInfo } from "node:net";
 import { createDashboard, type DashboardOptions } from "@octo/dashboard";
 import { registerMetrics } from "@octo/metrics";
 import { RedisQueue } from "@octo/redis-queue";
-import { startRedis, type TestRedis } from "@octo/testing";
-import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { PrometheusScrape, startRedis, type TestRedis } from "@octo/testing";
+
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Scrape } from "./scrape";
 
 let redis: TestRedis;
 const servers: Server[] = [];
@@ -42,7 +41,7 @@ it("the dashboard given a registry serves GET /metrics: the registry's Prometheu
   const res = await fetch(`${base}/ops/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toBe(registry.contentType);
-  const scrape = new Scrape(parsePrometheusTextFormat(await res.text()));
+  const scrape = PrometheusScrape.parse(await res.text());
   expect(scrape.value("octo_queue_pending_items", { queue: "served" })).toBe(2);
   expect(scrape.value("octo_queue_items_processed_total", { queue: "served" })).toBe(0);
 });

@@ -1,12 +1,11 @@
 import "reflect-metadata";
 import { registerMetrics } from "@octo/metrics";
 import { JobRunner, RedisQueue } from "@octo/runner";
-import { startRedis, type TestRedis, waitUntil } from "@octo/testing";
+import { PrometheusScrape, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import { Container } from "inversify";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsJobs } from "./fixtures/metrics-jobs";
-import { Scrape } from "./scrape";
 
 // Importing the class registers its jobs; naming it keeps the import.
 void MetricsJobs;
@@ -28,7 +27,7 @@ afterAll(async () => {
 });
 
 describe("after real runs of a runner", () => {
-  let scrape: Scrape;
+  let scrape: PrometheusScrape;
 
   beforeAll(async () => {
     expect((await runner.run("metrics.succeeds")).outcome).toBe("succeeded");
@@ -37,13 +36,13 @@ describe("after real runs of a runner", () => {
     expect((await runner.run("metrics.items")).outcome).toBe("succeeded");
     // A scheduled fire, for the lag; then the every-second job stops so it adds nothing more.
     await waitUntil("a scheduled run of metrics.ticking", async () => {
-      const lag = (await Scrape.of(registry)).histogram("octo_job_fire_lag_seconds", {
+      const lag = (await PrometheusScrape.of(registry)).histogram("octo_job_fire_lag_seconds", {
         job: "metrics.ticking",
       });
       return (lag?.count ?? 0) > 0;
     });
     await runner.stop("metrics.ticking");
-    scrape = await Scrape.of(registry);
+    scrape = await PrometheusScrape.of(registry);
   });
 
   it("counts runs by job and outcome", () => {

@@ -1,9 +1,8 @@
 import { registerMetrics } from "@octo/metrics";
 import { RedisQueue } from "@octo/redis-queue";
-import { recordingLogger, startRedis, type TestRedis } from "@octo/testing";
+import { PrometheusScrape, recordingLogger, startRedis, type TestRedis } from "@octo/testing";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Scrape } from "./scrape";
 
 let redis: TestRedis;
 
@@ -24,7 +23,7 @@ it("gauges a queue's pending, in-flight, delayed and dead counts and its oldest 
   registerMetrics({ registry, queues: [queue], redis: redis.client() });
   await new Promise((resolve) => setTimeout(resolve, 20));
 
-  const [scrape, stats] = await Promise.all([Scrape.of(registry), queue.stats()]);
+  const [scrape, stats] = await Promise.all([PrometheusScrape.of(registry), queue.stats()]);
   const labels = { queue: "depth" };
   expect(stats).toMatchObject({ pending: 3, inFlight: 0, delayed: 1, dead: 0 });
   expect(scrape.family("octo_queue_pending_items")?.type).toBe("GAUGE");
@@ -49,9 +48,9 @@ it("reads each queue once per scrape, whichever gauges ask", async () => {
   };
   const registry = new Registry();
   registerMetrics({ registry, queues: [queue], redis: redis.client() });
-  await Scrape.of(registry);
+  await PrometheusScrape.of(registry);
   expect(reads).toBe(1);
-  await Scrape.of(registry);
+  await PrometheusScrape.of(registry);
   expect(reads).toBe(2);
 });
 
@@ -62,24 +61,24 @@ it("answers a scrape while Redis is down: counters as they are, the queue's dept
   const logger = recordingLogger();
   registerMetrics({ registry, queues: [queue], redis: redis.client(), statsTimeout: 300, logger });
   const labels = { queue: "outage" };
-  expect((await Scrape.of(registry)).value("octo_queue_pending_items", labels)).toBe(2);
+  expect((await PrometheusScrape.of(registry)).value("octo_queue_pending_items", labels)).toBe(2);
 
   await redis.kill();
   const started = Date.now();
-  const down = await Scrape.of(registry);
+  const down = await PrometheusScrape.of(registry);
   expect(Date.now() - started).toBeLessThan(5000);
   expect(down.value("octo_queue_items_processed_total", labels)).toBe(0);
   expect(down.value("octo_queue_stats_up", labels)).toBe(0);
   for (const gauge of ["pending_items", "in_flight_items", "delayed_items", "dead_items"]) {
     expect(down.value(`octo_queue_${gauge}`, labels), gauge).toBeUndefined();
   }
-  await Scrape.of(registry);
+  await PrometheusScrape.of(registry);
   expect(logger.messages("warn")).toEqual([
     "queue depth could not be read from Redis: its gauges are left out of scrapes (and its stats_up is 0) until it can",
   ]);
 
   await redis.startAgain();
-  const back = await Scrape.of(registry);
+  const back = await PrometheusScrape.of(registry);
   expect(back.value("octo_queue_stats_up", labels)).toBe(1);
   // The server came back without the data (no persistence): the gauge says what Redis holds now.
   expect(back.value("octo_queue_pending_items", labels)).toBe((await queue.stats()).pending);
@@ -113,6 +112,8 @@ it("unregister() removes every listener and metric it added; registering again w
   const again = registerMetrics({ registry, queues: [queue], redis: redis.client(), prefix: "jobs_" });
   await queue.add(1);
   await queue.work(async () => {}, { drainGraceMs: 0 });
-  expect((await Scrape.of(registry)).value("jobs_queue_items_processed_total", { queue: "gone" })).toBe(1);
+  expect(
+    (await PrometheusScrape.of(registry)).value("jobs_queue_items_processed_total", { queue: "gone" }),
+  ).toBe(1);
   again.unregister();
 });

@@ -1,13 +1,20 @@
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
-import type { Registry } from "prom-client";
 
-/** A scrape as Prometheus would read it: the registry's text, parsed by a Prometheus text parser. */
-export class Scrape {
+/**
+ * A scrape as Prometheus reads it: Prometheus text parsed by a Prometheus text parser, so a test
+ * asserts on families and series rather than on the text's layout.
+ */
+export class PrometheusScrape {
   constructor(readonly families: PrometheusFamily[]) {}
 
-  /** Scrapes `registry` and parses its text. */
-  static async of(registry: Registry): Promise<Scrape> {
-    return new Scrape(parsePrometheusTextFormat(await registry.metrics()));
+  /** Parses Prometheus text (what `GET /metrics` answers); throws on text that is not valid. */
+  static parse(text: string): PrometheusScrape {
+    return new PrometheusScrape(parsePrometheusTextFormat(text));
+  }
+
+  /** Scrapes a prom-client registry (anything with its `metrics()`) and parses the text. */
+  static async of(registry: { metrics(): Promise<string> }): Promise<PrometheusScrape> {
+    return PrometheusScrape.parse(await registry.metrics());
   }
 
   family(name: string): PrometheusFamily | undefined {
@@ -20,7 +27,7 @@ export class Scrape {
     return sample && "value" in sample ? Number(sample.value) : undefined;
   }
 
-  /** `count` and `sum` of the histogram series with exactly these labels. */
+  /** `count` and `sum` of the histogram series with exactly these labels; undefined when absent. */
   histogram(name: string, labels: Record<string, string>): { count: number; sum: number } | undefined {
     const sample = this.series(name, labels);
     return sample && "count" in sample ? { count: Number(sample.count), sum: Number(sample.sum) } : undefined;
