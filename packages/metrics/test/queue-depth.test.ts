@@ -107,7 +107,7 @@ it("unregister() removes every listener and metric it added; registering again w
   handle.unregister();
   expect(listening).toBe(0);
   expect(registry.getMetricsAsArray()).toHaveLength(0);
-  expect(await registry.metrics()).toBe("");
+  expect((await registry.metrics()).trim()).toBe("");
 
   const again = registerMetrics({ registry, queues: [queue], redis: redis.client(), prefix: "jobs_" });
   await queue.add(1);
