@@ -1,5 +1,6 @@
 export { assertRedisClient, duplicateClient } from "./client";
 export { type Duration, MAX_TIMER_DELAY_MS, type ParseDurationOptions, parseDuration } from "./durations";
+export { type EventListener, type EventSource, TypedEmitter } from "./events";
 export { InvalidArgumentError } from "./invalid-argument-error";
 export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";
 export { assertKeyName, assertNonEmptyString, hashTag, resolvePrefix } from "./names";

@@ -8,6 +8,7 @@ export type {
   LegacyDeadLetter,
 } from "./dead-letters";
 export { FillInterruptedError, InvalidArgumentError, UnencodableItemError } from "./errors";
+export type { QueueEvents } from "./events";
 export type { BackoffOptions, QueueOptions } from "./options";
 export {
   type Handler,

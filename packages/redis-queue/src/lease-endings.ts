@@ -1,6 +1,7 @@
 import { describeThrown, toError } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import type { Lease } from "./lease";
+import type { ResolvedBackoff } from "./options";
 import { retrying } from "./retrying";
 import type { WorkResult } from "./work-types";
 import type { WorkerConfig } from "./worker-config";
@@ -71,11 +72,32 @@ export class LeaseEndings<T> {
       ),
     );
     const fields = { err: toError(err), queue: name, id: lease.id, attempt };
+    const { events } = this.host.config;
     if (outcome === 2) {
       this.host.result.deadLettered++;
       logger.error(fields, "item moved to the dead letter");
+      if (events.listens("item:dead-lettered")) {
+        const error = describeThrown(err);
+        events.emit("item:dead-lettered", {
+          queue: name,
+          id: lease.id,
+          attempts: attempt,
+          error,
+          reason: "failed",
+        });
+      }
     } else if (outcome === 1) {
       logger.warn(fields, "item failed, will retry");
+      if (events.listens("item:failed")) {
+        const retryInMs = retryDelayMs(backoff, attempt, draw);
+        events.emit("item:failed", {
+          queue: name,
+          id: lease.id,
+          attempt,
+          error: describeThrown(err),
+          retryInMs,
+        });
+      }
     } else if (outcome === LEASE_LOST) {
       logger.warn(fields, "item failed after its lease was lost; its new holder decides");
     } else {
@@ -83,7 +105,8 @@ export class LeaseEndings<T> {
     }
   }
 
-  async deadLetter(lease: Lease, lane: number, err: unknown): Promise<void> {
+  /** Dead-letters an item whose data cannot be read; `attempts` counts this one. */
+  async deadLetter(lease: Lease, lane: number, attempts: number, err: unknown): Promise<void> {
     const k = this.host.config.keys;
     const moved = await this.endLease(lease, "could not dead-letter an undecodable item", () =>
       this.host.redis.octoQueueDeadLetter(
@@ -109,6 +132,17 @@ export class LeaseEndings<T> {
         { err: toError(err), queue: this.host.config.name, id: lease.id },
         "undecodable item moved to the dead letter",
       );
+      const { events, name } = this.host.config;
+      if (events.listens("item:dead-lettered")) {
+        const error = `decode error: ${describeThrown(err)}`;
+        events.emit("item:dead-lettered", {
+          queue: name,
+          id: lease.id,
+          attempts,
+          error,
+          reason: "undecodable",
+        });
+      }
     }
   }
 
@@ -219,6 +253,13 @@ export class LeaseEndings<T> {
       for (const lease of batch) this.host.held.delete(lease);
     }
   }
+}
+
+/** The wait fail.lua schedules a retry after, computed alike (see its backoff lines). */
+export function retryDelayMs(backoff: ResolvedBackoff, attempts: number, draw: number): number {
+  let wait = backoff.type === "fixed" ? backoff.delayMs : backoff.delayMs * 2 ** (attempts - 1);
+  if (backoff.maxMs > 0 && wait > backoff.maxMs) wait = backoff.maxMs;
+  return draw >= 0 ? Math.floor(wait * draw) : wait;
 }
 
 /** The text a failure is recorded with: an Error's stack, anything else described readably. */

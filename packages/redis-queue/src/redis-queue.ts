@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type LoggerLike } from "@octo/internal";
+import { type EventListener, InvalidArgumentError, type LoggerLike, TypedEmitter } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { type AddOptions, type AddResult, addItems } from "./add";
 import type { Codec } from "./codec";
@@ -11,6 +11,7 @@ import {
   removeDeadLetters,
   requeueDeadLetters,
 } from "./dead-letters";
+import { QUEUE_EVENT_NAMES, type QueueEvents } from "./events";
 import { Fill } from "./fill";
 import { type QueueKeys, queueKeys } from "./keys";
 import { count, type QueueOptions, type ResolvedBackoff, resolveQueueOptions } from "./options";
@@ -67,6 +68,7 @@ export class RedisQueue<T = unknown> {
   private readonly logger: LoggerLike;
   private readonly redis: (Redis | Cluster) & ProducerScripts;
   private readonly keys: QueueKeys;
+  private readonly events: TypedEmitter<QueueEvents> = new TypedEmitter(QUEUE_EVENT_NAMES, () => this.logger);
 
   constructor(name: string, redis: Redis | Cluster, retries?: number, timeout?: string | number);
   constructor(name: string, redis: Redis | Cluster, options?: QueueOptions<T>);
@@ -168,6 +170,21 @@ export class RedisQueue<T = unknown> {
     return { redis: this.redis, keys: this.keys, codec: this.codec, batchSize: this.batchSize };
   }
 
+  /**
+   * Calls `listener` with each `event` the workers of this queue object report (see the README's
+   * "Events"); answers the function that unsubscribes it. Listeners run synchronously, in order;
+   * one that throws or rejects is logged through the queue's logger and changes nothing else.
+   * Throws `InvalidArgumentError` for an unknown event name or a listener that is not a function.
+   */
+  on<K extends keyof QueueEvents>(event: K, listener: EventListener<QueueEvents[K]>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Unsubscribes `listener` from `event` (nothing happens when it was not subscribed). */
+  off<K extends keyof QueueEvents>(event: K, listener: EventListener<QueueEvents[K]>): void {
+    this.events.off(event, listener);
+  }
+
   /** Nothing to release: the queue holds no connections of its own. Kept for symmetry. */
   async close(): Promise<void> {}
 
@@ -208,6 +225,7 @@ export class RedisQueue<T = unknown> {
         graceMs,
         signal,
         logger: options.logger ?? this.logger,
+        events: this.events,
       },
       handler,
     ).run();

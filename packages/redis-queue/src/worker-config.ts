@@ -1,5 +1,6 @@
-import type { LoggerLike } from "@octo/internal";
+import type { LoggerLike, TypedEmitter } from "@octo/internal";
 import type { Codec } from "./codec";
+import type { QueueEvents } from "./events";
 import type { ResolvedBackoff } from "./options";
 
 /** The queue's keys a worker touches (see the README's "Data in Redis"). */
@@ -35,4 +36,6 @@ export interface WorkerConfig<T> {
   graceMs: number;
   signal?: AbortSignal;
   logger: LoggerLike;
+  /** The queue's emitter: the worker reports what it did to each item. */
+  events: TypedEmitter<QueueEvents>;
 }

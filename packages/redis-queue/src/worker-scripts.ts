@@ -11,7 +11,10 @@ type Args = (string | number)[];
 
 /** The scripts a worker runs, as ioredis commands (EVALSHA under the hood). */
 export interface WorkerScripts {
-  octoQueueTake(...args: Args): Promise<[string[], (string | null)[], number, (string | null)[]] | []>;
+  /** See take.lua: ids, values, deadline, stalls per id, [id, stalls] stalled, [id, attempts, error] dead. */
+  octoQueueTake(
+    ...args: Args
+  ): Promise<[string[], (string | null)[], number, (string | null)[], string[], (string | number)[]] | []>;
   octoQueueExtend(...args: Args): Promise<number[]>;
   octoQueueAck(...args: Args): Promise<number[]>;
   octoQueueFail(...args: Args): Promise<number>;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { AckBatcher } from "./ack-batcher";
+import { reportTakeEvents } from "./events";
 import { Lease } from "./lease";
 import { ExpiryTimer, LeaseClock } from "./lease-clock";
 import { LeaseEndings } from "./lease-endings";
@@ -269,7 +270,8 @@ export class Worker<T> {
     }
     const roundTrip = performance.now() - sentAt;
     this.takeRoundTripMs = this.takeRoundTripMs === 0 ? roundTrip : (this.takeRoundTripMs + roundTrip) / 2;
-    if (taken.length === 4 && taken[0].length > 0) {
+    if (taken.length > 0) reportTakeEvents(this.config.events, name, taken[4], taken[5]);
+    if (taken.length > 0 && taken[0].length > 0) {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
       const [ids, values, , stalls] = taken;
@@ -358,7 +360,7 @@ export class Worker<T> {
   }
 
   private async process(lease: Lease, lane: number): Promise<void> {
-    let attempt: number;
+    let attempt = 1;
     let item: T;
     try {
       const value = lease.value;
@@ -369,9 +371,10 @@ export class Worker<T> {
       attempt = Number(value.slice(0, bar1)) + 1;
       item = this.config.codec.decode(value.slice(bar2 + 1));
     } catch (err) {
-      await this.endings.deadLetter(lease, lane, err);
+      await this.endings.deadLetter(lease, lane, attempt, err);
       return;
     }
+    const startedAt = performance.now();
     try {
       await this.handler(item, {
         attempt,
@@ -389,5 +392,10 @@ export class Worker<T> {
     lease.finished = true;
     this.result.processed++;
     this.acks.push(lease);
+    const { events, name } = this.config;
+    if (events.listens("item:processed")) {
+      const durationMs = performance.now() - startedAt;
+      events.emit("item:processed", { queue: name, id: lease.id, attempt, durationMs });
+    }
   }
 }

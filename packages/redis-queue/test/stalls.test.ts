@@ -41,6 +41,11 @@ describe("stalls", () => {
     // maxStalls 1: run once more after its first counted stall, dead-lettered at the second.
     expect(deaths).toBeGreaterThanOrEqual(2);
     expect(deaths).toBeLessThan(8);
+    // Told once each, by the processes that saw them: the stall by the next taker, the dead letter
+    // by the take that moved it.
+    const events = outputs.join("\n").match(/^event .*$/gm) ?? [];
+    const id = dead[0]?.id;
+    expect(events.sort()).toEqual([`event item:dead-lettered ${id} stalled 1`, `event item:stalled ${id} 1`]);
     const done = new Set([...outputs.join("\n").matchAll(/^done (\d+)$/gm)].map((m) => m[1]));
     expect([...done].sort()).toEqual(items.filter((item) => item !== "poison").sort());
     expect(await new RedisQueue("poison", env.redis).stats()).toEqual({

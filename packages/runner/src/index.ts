@@ -8,6 +8,7 @@ export {
   type Handler,
   InvalidArgumentError as QueueInvalidArgumentError,
   jsonCodec,
+  type QueueEvents,
   type QueueOptions,
   type QueueStats,
   RedisQueue,
@@ -17,6 +18,7 @@ export {
   type WorkResult,
 } from "@octo/redis-queue";
 export * from "./errors";
+export type { JobRunnerEvents } from "./events";
 export { JobRunner } from "./runner";
 export type {
   HistoryEntry,

@@ -1,8 +1,15 @@
 import type { JobDefinition } from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike, MAX_TIMER_DELAY_MS } from "@octo/internal";
+import {
+  childLogger,
+  describeThrown,
+  type LoggerLike,
+  MAX_TIMER_DELAY_MS,
+  type TypedEmitter,
+} from "@octo/internal";
 import type { RedisQueue } from "@octo/redis-queue";
 import type { Cluster, Redis } from "ioredis";
 import { claimTtlMs, retryDelayMs, runLeasePeriodMs, shouldRetry } from "./decisions";
+import type { JobRunnerEvents } from "./events";
 import { claimTick, type RunnerKeys } from "./keys";
 import { type InProgressRecord, inProgressRecord, recordFinishedRun } from "./ledger";
 import { recordCrashes, recordGap } from "./lost-ticks";
@@ -26,6 +33,7 @@ export interface RunHost {
   readonly runLeaseMs: number;
   readonly historyLimit: number;
   readonly workers: QueueWorkers;
+  readonly events: TypedEmitter<JobRunnerEvents>;
   targetOf(def: JobDefinition): JobTarget;
   queueOf(def: JobDefinition): RedisQueue<unknown>;
   /**
@@ -121,6 +129,10 @@ export async function executeRun(
   let overrun: NodeJS.Timeout | undefined;
   let outcome: "succeeded" | "failed" | "skipped" = "succeeded";
   let error: string | undefined;
+  const base = { job, scheduledAt, trigger, instance: host.instanceId };
+  // Set when the handler starts: what run:started and run:finished report.
+  let began: Date | undefined;
+  const attempts = { ran: 0 };
   try {
     lease = await takeRunLease({
       redis: host.redis,
@@ -143,9 +155,26 @@ export async function executeRun(
         },
         Math.min(def.config.maxComputeTime, MAX_TIMER_DELAY_MS),
       );
-      await runBody(host, def, scheduledAt, trigger === "catch-up", controller.signal, logger);
+      began = new Date();
+      host.events.emit("run:started", { ...base, startedAt: began });
+      const onRetry = (attempt: number, err: string, delayMs: number) =>
+        host.events.emit("run:retrying", { ...base, attempt, error: err, delayMs });
+      await runBody(
+        host,
+        def,
+        scheduledAt,
+        trigger === "catch-up",
+        controller.signal,
+        logger,
+        attempts,
+        onRetry,
+      );
     } else {
       outcome = "skipped";
+      host.events.emit("tick:skipped", {
+        ...base,
+        reason: controller.signal.aborted ? "stopping" : "overlap",
+      });
       host.logger.warn(
         { job, scheduledAt: at },
         controller.signal.aborted
@@ -184,6 +213,17 @@ export async function executeRun(
     await lease?.release();
   }
   if (outcome === "skipped") return result("skipped");
+  if (began) {
+    host.events.emit("run:finished", {
+      ...base,
+      startedAt: began,
+      endedAt: new Date(endedAt),
+      durationMs: endedAt - began.getTime(),
+      outcome,
+      attempts: attempts.ran,
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
   const fields: Record<string, unknown> = { job, scheduledAt: at, durationMs: endedAt - startedAt, outcome };
   // A logger with child() already carries the instance; a plain one gets it here.
   if (!host.instanceBound) fields.instance = host.instanceId;
@@ -200,6 +240,8 @@ async function runBody(
   catchUp: boolean,
   signal: AbortSignal,
   logger: LoggerLike,
+  attempts: { ran: number },
+  onRetry: RetryListener,
 ): Promise<void> {
   const target = host.targetOf(def);
   const context: Omit<JobContext, "attempt"> = {
@@ -210,7 +252,17 @@ async function runBody(
     logger,
     instanceId: host.instanceId,
   };
-  const withRetries = <R>(fn: (attempt: number) => Promise<R>) => retrying(def, signal, logger, fn);
+  const withRetries = <R>(fn: (attempt: number) => Promise<R>) =>
+    retrying(
+      def,
+      signal,
+      logger,
+      (attempt) => {
+        attempts.ran = attempt;
+        return fn(attempt);
+      },
+      onRetry,
+    );
   if (def.queryMethod) {
     await runQueryFill({
       def,
@@ -231,12 +283,16 @@ async function runBody(
   });
 }
 
+/** Told of each failed attempt that another follows, after `delayMs`. */
+type RetryListener = (attempt: number, error: string, delayMs: number) => void;
+
 /** Runs `fn` until it succeeds, the job's retries are used up, or the signal aborts. */
 async function retrying<R>(
   def: JobDefinition,
   signal: AbortSignal,
   logger: LoggerLike,
   fn: (attempt: number) => Promise<R>,
+  onRetry: RetryListener,
 ): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -244,7 +300,9 @@ async function retrying<R>(
     } catch (err) {
       if (!shouldRetry(attempt, def.config.retries, signal.aborted)) throw err;
       const wait = retryDelayMs(def.config.timeout, attempt);
-      logger.warn({ err: describeThrown(err), attempt, retryInMs: wait }, "attempt failed; retrying");
+      const error = describeThrown(err);
+      logger.warn({ err: error, attempt, retryInMs: wait }, "attempt failed; retrying");
+      onRetry(attempt, error, wait);
       await abortableSleep(wait, signal);
       if (signal.aborted) throw err;
     }

@@ -1,7 +1,8 @@
 import type { JobDefinition } from "@octo/decorators";
-import { describeThrown, type LoggerLike } from "@octo/internal";
+import { describeThrown, type LoggerLike, type TypedEmitter } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import { mayStillBeStarting, runLeasePeriodMs } from "./decisions";
+import type { JobRunnerEvents } from "./events";
 import type { RunnerKeys } from "./keys";
 import { readRunning, recordCrashedRun, recordMissedTicks } from "./ledger";
 import { ticksBetween } from "./schedule";
@@ -17,6 +18,8 @@ export interface LedgerHost {
   readonly historyLimit: number;
   readonly lockWaitMs: number;
   readonly runLeaseMs: number;
+  readonly instanceId: string;
+  readonly events: TypedEmitter<JobRunnerEvents>;
 }
 
 /**
@@ -50,6 +53,12 @@ export async function recordGap(
       ticks.length,
     );
     if (!recorded) return;
+    host.events.emit("tick:missed", {
+      job,
+      ticks: ticks.map((t) => new Date(t)),
+      count: ticks.length,
+      instance: host.instanceId,
+    });
     host.logger.warn(
       {
         job,
@@ -93,6 +102,12 @@ export async function recordCrashes(host: LedgerHost, def: JobDefinition): Promi
           { job, scheduledAt: new Date(record.T).toISOString(), claimer: record.instance },
           "a run crashed: its lease expired with no outcome recorded",
         );
+        host.events.emit("tick:crashed", {
+          job,
+          scheduledAt: new Date(record.T),
+          instance: host.instanceId,
+          claimedBy: record.instance,
+        });
       }
     }
   } catch (err) {

@@ -100,3 +100,19 @@ export function startArgumentError(redis: unknown, logger: unknown): InvalidRunn
   }
   return undefined;
 }
+
+/** The `limit` of `history(job, options)`, or the error to reject with. */
+export function historyLimitOf(options: unknown, fallback: number): number | InvalidRunnerArgumentError {
+  if (typeof options !== "object" || options === null) {
+    return new InvalidRunnerArgumentError(
+      "options",
+      options,
+      "an object such as { limit: 10 }, or undefined",
+    );
+  }
+  const limit = (options as { limit?: unknown }).limit ?? fallback;
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
+    return new InvalidRunnerArgumentError("options.limit", limit, "a positive integer");
+  }
+  return limit;
+}

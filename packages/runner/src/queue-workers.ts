@@ -158,3 +158,27 @@ export class QueueWorkers {
     );
   }
 }
+
+/**
+ * Works a queue left with items by an earlier run. A read that fails (Redis unreachable,
+ * READONLY) starts the worker anyway, whose own failures are owned and logged. Never rejects.
+ */
+export async function resumeLeftOver(
+  queue: RedisQueue<unknown>,
+  logger: LoggerLike,
+  def: JobDefinition,
+  /** Starts the worker unless the runner stopped meanwhile. */
+  work: () => void,
+): Promise<void> {
+  try {
+    const s = await queue.stats();
+    if (s.pending + s.inFlight + s.delayed === 0) return;
+    logger.info({ job: def.fullName, ...s }, "resuming queue left with items");
+  } catch (err) {
+    logger.warn(
+      { job: def.fullName, err: describeThrown(err) },
+      "could not read the queue at start; working it",
+    );
+  }
+  work();
+}

@@ -126,3 +126,15 @@ export class RunRequests {
     await Promise.all(this.draining.values());
   }
 }
+
+/** Takes the run requests filed in Redis for the runner's jobs from now on; resolves once it listens. */
+export async function listenForRunRequests(host: RunRequestHost): Promise<RunRequests> {
+  const requests = new RunRequests(host);
+  try {
+    await requests.start();
+  } catch (err) {
+    await requests.stop();
+    throw err;
+  }
+  return requests;
+}

@@ -1,15 +1,16 @@
+import { assertNoClashes, type CronGroup, getCronGroups, type JobDefinition } from "@octo/decorators";
 import {
-  assertNoClashes,
-  type CronGroup,
-  getCronGroups,
-  getUndecoratedJobClasses,
-  type JobDefinition,
-} from "@octo/decorators";
-import { childLogger, describeThrown, type LoggerLike, silentLogger } from "@octo/internal";
+  childLogger,
+  describeThrown,
+  type EventListener,
+  type LoggerLike,
+  silentLogger,
+  TypedEmitter,
+} from "@octo/internal";
 import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
-import { catchUpOne } from "./catch-up";
+import { CatchUpHook } from "./catch-up-hook";
 import { fireTime, type RunnerState, startDecision } from "./decisions";
 import {
   InvalidRunnerArgumentError,
@@ -19,15 +20,24 @@ import {
   RunnerNotStartedError,
   UnknownJobError,
 } from "./errors";
+import { QueueEventForwarding } from "./event-forwarding";
+import { type JobRunnerEvents, RUNNER_EVENT_NAMES } from "./events";
 import { FillListener } from "./fill-listener";
+import { fillScheduledAt } from "./fill-scheduled-at";
 import { executeRun, type RunHost } from "./job-run";
 import { defineClaimCommand, RunnerKeys } from "./keys";
 import { defineLedgerCommands, readHistory } from "./ledger";
-import { recordCrashes } from "./lost-ticks";
-import { AN_IOREDIS_CLIENT, hasMethods, resolveRunnerOptions, startArgumentError } from "./options";
-import { QueueWorkers } from "./queue-workers";
-import { RunRequests } from "./run-requests";
+import {
+  AN_IOREDIS_CLIENT,
+  hasMethods,
+  historyLimitOf,
+  resolveRunnerOptions,
+  startArgumentError,
+} from "./options";
+import { QueueWorkers, resumeLeftOver } from "./queue-workers";
+import { listenForRunRequests, type RunRequests } from "./run-requests";
 import { JobSchedules } from "./schedule";
+import { logScheduled, registerJobs, warnAboutUnscheduled } from "./start-up";
 import { readStatus } from "./status";
 import { type JobTarget, resolveTarget } from "./targets";
 import type {
@@ -46,8 +56,6 @@ interface Job {
   /** Runs in progress on this instance. */
   runs: Set<Promise<RunResult>>;
   stopped: boolean;
-  /** A catch-up of this job is in progress on this instance. */
-  catchingUp: boolean;
 }
 
 /** Thrown inside start() when stop() came meanwhile; start() then unwinds and resolves. */
@@ -82,6 +90,16 @@ export class JobRunner {
   private runRequests?: RunRequests;
   /** Controllers of the runs in progress; stop() aborts each. */
   private readonly activeRuns = new Set<AbortController>();
+  private readonly events: TypedEmitter<JobRunnerEvents> = new TypedEmitter(
+    RUNNER_EVENT_NAMES,
+    () => this.logger,
+  );
+  private readonly forwarding = new QueueEventForwarding(this.events);
+  private readonly catchUps = new CatchUpHook({
+    runHost: () => this.runHost(),
+    active: (def) => this.jobs.get(def.fullName)?.stopped === false && this.state === "running",
+    runLate: (def, T) => this.track(this.job(def.fullName), T, "catch-up"),
+  });
 
   constructor(
     private readonly container: Container,
@@ -101,7 +119,7 @@ export class JobRunner {
       const ctor = group.target as new (...args: never[]) => unknown;
       if (!container.isBound(ctor)) container.bind(ctor).toSelf().inSingletonScope();
       for (const def of group.jobs)
-        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false, catchingUp: false });
+        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false });
     }
   }
 
@@ -150,7 +168,7 @@ export class JobRunner {
       logger: this.logger,
       queueOf: (def) => this.queueOf(def),
       targetOf: (def) => this.targetOf(def),
-      fillScheduledAt: (def, l) => this.fillScheduledAt(def, l),
+      fillScheduledAt: (def, l) => fillScheduledAt(this.redis as Redis | Cluster, this.keys, def, l),
     });
     const honourStop = () => {
       if (this.stopRequested) throw new StopDuringStart();
@@ -158,16 +176,10 @@ export class JobRunner {
     try {
       defineClaimCommand(redis);
       defineLedgerCommands(redis);
-      // The job list and each job's hash live in different Cluster slots, so no MULTI here:
-      // each write is idempotent and a partial one is completed by the next start.
-      await Promise.all(
-        [...this.jobs.values()].flatMap(({ def }) => [
-          redis.sadd(this.keys.jobs, def.fullName),
-          redis.hset(this.keys.job(def.fullName), {
-            schedule: def.schedule,
-            timezone: def.config.timezone ?? "",
-          }),
-        ]),
+      await registerJobs(
+        redis,
+        this.keys,
+        [...this.jobs.values()].map((j) => j.def),
       );
       honourStop();
       const queryJobs = [...this.jobs.values()].filter((j) => j.def.queryMethod).map((j) => j.def);
@@ -184,44 +196,31 @@ export class JobRunner {
       }
       for (const job of this.jobs.values()) {
         await this.schedules.start(job.def, (date) => this.onFire(job, date));
-        this.logger.info(
-          {
-            job: job.def.fullName,
-            schedule: job.def.schedule,
-            timezone: job.def.config.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-            nextFireAt: this.schedules.nextFire(job.def)?.toISOString() ?? null,
-          },
-          "scheduled job",
-        );
+        logScheduled(this.logger, job.def, this.schedules.nextFire(job.def));
       }
-      if (this.jobs.size === 0) {
-        this.logger.warn(
-          "no @cron jobs are registered, so nothing is scheduled: import the modules that declare them before creating the JobRunner, and compile with experimentalDecorators",
-        );
-      }
-      for (const className of getUndecoratedJobClasses()) {
-        this.logger.warn(
-          { class: className },
-          `${className} has @job or @query methods but no @cron: its jobs are not scheduled; add @cron("group") to the class`,
-        );
-      }
+      warnAboutUnscheduled(this.logger, this.jobs.size);
       honourStop();
       // Queues left with items by an earlier run are worked again; a read that fails (Redis
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
-      for (const def of queryJobs) void this.resumeLeftOver(def);
+      for (const def of queryJobs) {
+        void resumeLeftOver(this.queueOf(def), this.logger, def, () => {
+          if (this.state === "running" || this.state === "starting") this.workers?.ensure(def);
+        });
+      }
       this.state = "running";
       // After "running": requests filed before this start are taken by the first look. Without
       // jobs there is nothing to take, so no connection is opened.
-      if (this.jobs.size > 0) await this.listenForRunRequests(redis);
-      // Runs whose claimer died while no instance was up to look are recorded crashed now (later
-      // claims of each job look again); then a job with catchUp takes one due tick to run late.
-      for (const job of this.jobs.values()) {
-        void recordCrashes(this.runHost(), job.def)
-          .then(() => this.catchUp(job.def))
-          .catch((err: unknown) =>
-            this.logger.error({ job: job.def.fullName, err: describeThrown(err) }, "could not catch up"),
-          );
+      if (this.jobs.size > 0) {
+        this.runRequests = await listenForRunRequests({
+          redis,
+          prefix: this.prefix,
+          logger: this.logger,
+          jobNames: () => this.jobNames,
+          canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
+          run: (name) => this.track(this.job(name), fireTime(new Date()), "run"),
+        });
       }
+      this.catchUps.afterStart([...this.jobs.values()].map((j) => j.def));
     } catch (err) {
       await this.tearDown();
       if (err instanceof StopDuringStart) {
@@ -231,33 +230,6 @@ export class JobRunner {
       this.state = "idle";
       throw err;
     }
-  }
-
-  private async resumeLeftOver(def: JobDefinition): Promise<void> {
-    try {
-      const s = await this.queueOf(def).stats();
-      if (s.pending + s.inFlight + s.delayed === 0) return;
-      this.logger.info({ job: def.fullName, ...s }, "resuming queue left with items");
-    } catch (err) {
-      this.logger.warn(
-        { job: def.fullName, err: describeThrown(err) },
-        "could not read the queue at start; working it",
-      );
-    }
-    if (this.state === "running" || this.state === "starting") this.workers?.ensure(def);
-  }
-
-  /** Takes the run requests filed in Redis for this runner's jobs (see run-requests.ts). */
-  private async listenForRunRequests(redis: Redis | Cluster): Promise<void> {
-    this.runRequests = new RunRequests({
-      redis,
-      prefix: this.prefix,
-      logger: this.logger,
-      jobNames: () => this.jobNames,
-      canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
-      run: (name) => this.track(this.job(name), fireTime(new Date()), "run"),
-    });
-    await this.runRequests.start();
   }
 
   /** Runs `name` now on this instance (no tick claim; the job's run lease applies). Never rejects once started. */
@@ -320,8 +292,29 @@ export class JobRunner {
     this.runRequests = undefined;
     if (this.state !== "stopping") {
       // A failed start: the next start() builds its queues on the client it is given.
-      for (const job of this.jobs.values()) job.queue = undefined;
+      for (const job of this.jobs.values()) {
+        if (job.queue) this.forwarding.drop(job.queue);
+        job.queue = undefined;
+      }
     }
+  }
+
+  /**
+   * Calls `listener` with each `event` this instance reports (see the README's "Events");
+   * answers the function that unsubscribes it. Listeners run synchronously, in order; one that
+   * throws or rejects is logged through the runner's logger and changes nothing else. Throws
+   * `InvalidArgumentError` (`ERR_OCTO_INVALID_ARGUMENT`) for an unknown event name or a listener
+   * that is not a function.
+   */
+  on<K extends keyof JobRunnerEvents>(event: K, listener: EventListener<JobRunnerEvents[K]>): () => void {
+    const unsubscribe = this.events.on(event, listener);
+    this.forwarding.subscribed(event);
+    return unsubscribe;
+  }
+
+  /** Unsubscribes `listener` from `event` (nothing happens when it was not subscribed). */
+  off<K extends keyof JobRunnerEvents>(event: K, listener: EventListener<JobRunnerEvents[K]>): void {
+    this.events.off(event, listener);
   }
 
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
@@ -342,15 +335,8 @@ export class JobRunner {
   history(job: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
     if (typeof job !== "string") return Promise.reject(this.badName(job));
     if (!this.jobs.has(job)) return Promise.reject(new UnknownJobError(job, this.jobNames));
-    if (typeof options !== "object" || options === null) {
-      return Promise.reject(
-        new InvalidRunnerArgumentError("options", options, "an object such as { limit: 10 }, or undefined"),
-      );
-    }
-    const limit = options.limit ?? this.historyLimit;
-    if (!Number.isSafeInteger(limit) || limit < 1) {
-      return Promise.reject(new InvalidRunnerArgumentError("options.limit", limit, "a positive integer"));
-    }
+    const limit = historyLimitOf(options, this.historyLimit);
+    if (limit instanceof Error) return Promise.reject(limit);
     if (!this.redis) return Promise.reject(new RunnerNotStartedError(`history(${JSON.stringify(job)})`));
     return readHistory(this.redis, this.keys, job, limit);
   }
@@ -392,34 +378,14 @@ export class JobRunner {
       workers: this.workers as QueueWorkers,
       targetOf: (def) => this.targetOf(def),
       queueOf: (def) => this.queueOf(def),
-      afterClaim: (def) => this.catchUp(def),
+      events: this.events,
+      afterClaim: (def) => this.catchUps.catchUp(def),
       enterRun: (controller) => {
         if (this.stopRequested) controller.abort(new Error("runner stopped"));
         this.activeRuns.add(controller);
         return () => this.activeRuns.delete(controller);
       },
     };
-  }
-
-  /** Runs at most one due missed or crashed tick of `def` late (a job with catchUp only). */
-  private catchUp(def: JobDefinition): void {
-    const job = this.jobs.get(def.fullName);
-    if (!def.config.catchUp || !job || job.stopped || job.catchingUp || this.state !== "running") return;
-    // One catch-up at a time per job on this instance; the next claim starts the next one.
-    job.catchingUp = true;
-    void catchUpOne(
-      {
-        redis: this.redis as Redis | Cluster,
-        keys: this.keys,
-        logger: this.logger,
-        historyLimit: this.historyLimit,
-        runLate: (_def, T) => this.track(job, T, "catch-up"),
-        active: () => !job.stopped && this.state === "running",
-      },
-      def,
-    ).finally(() => {
-      job.catchingUp = false;
-    });
   }
 
   private job(name: string): Job {
@@ -440,25 +406,8 @@ export class JobRunner {
       prefix: this.prefix,
       logger: this.logger,
     });
+    this.forwarding.adopt(job.queue);
     return job.queue;
-  }
-
-  /**
-   * The T of the fill whose items are in the queue now: a fill begins only when the queue holds
-   * no pending, in-flight or delayed item, so while an item is in hand the key belongs to its fill.
-   */
-  private async fillScheduledAt(def: JobDefinition, logger: LoggerLike): Promise<Date> {
-    try {
-      const stored = await (this.redis as Redis).get(this.keys.fill(def.fullName));
-      if (stored !== null && Number.isFinite(Number(stored))) return new Date(Number(stored));
-    } catch (err) {
-      logger.warn(
-        { err: describeThrown(err) },
-        "could not read the scheduled time of the queue's fill; using the handling time",
-      );
-    }
-    // No key: the items were filled before the runner recorded T with a fill.
-    return new Date();
   }
 
   private badName(name: unknown): InvalidRunnerArgumentError {
