@@ -1,8 +1,10 @@
 import "reflect-metadata";
 import { hostname } from "node:os";
+import { registerMetrics } from "@octo/metrics";
 import { JobRunner, Logger, RedisQueue } from "@octo/runner";
 import { Container } from "inversify";
 import { Redis } from "ioredis";
+import { register } from "prom-client";
 import { serveDashboard } from "./dashboard.js";
 import { BigDataJobs } from "./jobs/big-data-jobs.js";
 import { FlakyJobs, REDIS } from "./jobs/flaky-jobs.js";
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   container.bind(RunRecorder.token).toConstantValue(new RunRecorder(redis, instance));
 
   const runner = new JobRunner(container);
+  // Counts this instance's runs and items; reads queue depth from Redis when /metrics is scraped.
+  const metrics = registerMetrics({ runner, redis, logger });
   await runner.start(redis, logger);
   console.log(
     `example: instance ${instance} started (${demoMode ? "demo schedules, seconds apart" : "production schedules"}) on ${found.source} ${found.url}; Ctrl-C to stop`,
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
 
   // The cluster demo serves one dashboard itself and starts its instances without one.
   const stopDashboard =
-    process.env.OCTO_EXAMPLE_DASHBOARD === "off" ? async () => {} : await serveDashboard(redis);
+    process.env.OCTO_EXAMPLE_DASHBOARD === "off" ? async () => {} : await serveDashboard(redis, register);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
     console.log(`example: ${signal} received, finishing runs in progress`);
     await stopDashboard();
     await runner.stop();
+    metrics.unregister();
     const stats = await new RedisQueue("payments.import-legacy", redis).stats();
     console.log(`example: dead letters in payments.import-legacy: ${stats.dead}`);
     await redis.quit();

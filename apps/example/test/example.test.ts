@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startNodeProcess, startRedis, type TestRedis, waitUntil } from "@octo/testing";
+import { PrometheusScrape, startNodeProcess, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -42,7 +42,7 @@ async function countInQueues(part: "inflight" | "dead"): Promise<Map<string, num
   return counts;
 }
 
-it("runs every kind of job within 30 s, serves the dashboard, and exits 0 on SIGTERM with nothing in flight", async () => {
+it("runs every kind of job within 30 s, serves the dashboard and its metrics, and exits 0 on SIGTERM with nothing in flight", async () => {
   const example = startNodeProcess(main, { env: { REDIS_URL: redis.url, OCTO_EXAMPLE_DASHBOARD_PORT: "0" } });
   const kinds = [
     /\[maintenance\.cleanup\] simple job ran/,
@@ -78,6 +78,30 @@ it("runs every kind of job within 30 s, serves the dashboard, and exits 0 on SIG
     expect(page).toContain(`data-job="${job}"`);
   }
   expect(page).toContain("Run now");
+
+  // Prometheus reads the same server: the counters match what the handlers printed.
+  const metricsLine = await example.waitFor(/^metrics: /, 10_000);
+  const metricsUrl = /^metrics: (http:\/\/127\.0\.0\.1:\d+\/metrics)$/.exec(metricsLine)?.[1];
+  expect(metricsUrl, metricsLine).toBeDefined();
+  const cleanups = () => example.output().match(/\[maintenance\.cleanup\] simple job ran/g)?.length ?? 0;
+  const printedBefore = cleanups();
+  const scrape = PrometheusScrape.parse(await (await fetch(metricsUrl ?? "")).text());
+  const printedAfter = cleanups();
+  const cleanupRuns = scrape.value("octo_job_runs_total", {
+    job: "maintenance.cleanup",
+    outcome: "succeeded",
+  });
+  // A run prints before it finishes, so at most the one in progress is printed but not yet counted.
+  expect(cleanupRuns).toBeGreaterThanOrEqual(Math.max(1, printedBefore - 1));
+  expect(cleanupRuns).toBeLessThanOrEqual(printedAfter);
+  const legacy = { queue: "payments.import-legacy" };
+  expect(
+    scrape.value("octo_queue_items_dead_lettered_total", { ...legacy, reason: "failed" }),
+  ).toBeGreaterThanOrEqual(1);
+  expect(scrape.value("octo_queue_dead_items", legacy)).toBeGreaterThanOrEqual(1);
+  expect(scrape.value("octo_queue_items_failed_total", { queue: "payments.charge" })).toBeGreaterThanOrEqual(
+    1,
+  );
 
   const code = await example.kill("SIGTERM");
   expect(code, example.output()).toBe(0);

@@ -82,6 +82,11 @@ async function route(
     send(res, 200, HTML_TYPE, queuePage(ctx, queue, page, validCursor(cursor)), cookieHeader(session, base));
     return true;
   }
+  if (get && a === "metrics" && b === undefined && options.registry) {
+    const registry = options.registry;
+    send(res, 200, registry.contentType, await registry.metrics());
+    return true;
+  }
   if (get && a === "assets" && c === undefined) {
     if (b === "dashboard.js") send(res, 200, "text/javascript; charset=utf-8", DASHBOARD_JS);
     else if (b === "dashboard.css") send(res, 200, "text/css; charset=utf-8", DASHBOARD_CSS);

@@ -9,4 +9,4 @@ export {
   type RunRequest,
 } from "@octo/state";
 export { createDashboard, type DashboardHandler } from "./dashboard";
-export type { DashboardOptions } from "./options";
+export type { DashboardOptions, MetricsRegistry } from "./options";

@@ -20,6 +20,20 @@ export interface DashboardOptions {
   authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
   /** The path the dashboard is served under, such as `"/dashboard"`; default `"/"`. */
   basePath?: string;
+  /**
+   * A prom-client `Registry` (or anything with its `metrics()` and `contentType`): when given,
+   * `GET <basePath>/metrics` answers its Prometheus text, for example the metrics that
+   * `registerMetrics` from `@octo/metrics` adds. Without it, that path is not the dashboard's.
+   */
+  registry?: MetricsRegistry;
+}
+
+/** What the dashboard uses of a prom-client `Registry`. */
+export interface MetricsRegistry {
+  /** The Prometheus text of every metric, as a scrape reads it. */
+  metrics(): Promise<string>;
+  /** The content type of that text. */
+  readonly contentType: string;
 }
 
 /** Options after validation, with defaults applied. */
@@ -30,6 +44,7 @@ export interface ResolvedOptions {
   authorize: ((req: IncomingMessage) => boolean | Promise<boolean>) | undefined;
   /** `""` for the root, else `/a/b` without a trailing slash. */
   basePath: string;
+  registry: MetricsRegistry | undefined;
 }
 
 /** Checks every option before the handler exists, so a mistake shows at start-up. */
@@ -67,7 +82,32 @@ export function resolveOptions(options: DashboardOptions): ResolvedOptions {
         "function (req) => boolean that accepts only the people allowed to run them",
     );
   }
-  return { redis: options.redis, prefix, readOnly, authorize, basePath: resolveBasePath(options.basePath) };
+  return {
+    redis: options.redis,
+    prefix,
+    readOnly,
+    authorize,
+    basePath: resolveBasePath(options.basePath),
+    registry: resolveRegistry(options.registry),
+  };
+}
+
+function resolveRegistry(value: unknown): MetricsRegistry | undefined {
+  if (value === undefined) return undefined;
+  const registry = value as Partial<Record<keyof MetricsRegistry, unknown>> | null;
+  if (
+    typeof registry !== "object" ||
+    registry === null ||
+    typeof registry.metrics !== "function" ||
+    typeof registry.contentType !== "string"
+  ) {
+    throw new InvalidArgumentError(
+      "options.registry",
+      value,
+      `options.registry ${show(value)} is not usable: pass a prom-client Registry (its global \`register\` or a \`new Registry()\`), or leave it out`,
+    );
+  }
+  return registry as MetricsRegistry;
 }
 
 function resolveBasePath(value: unknown): string {

@@ -324,6 +324,8 @@ describe("options", () => {
       [{ redis: client, readOnly: false }, "options.authorize"],
       [{ redis: client, authorize: "admin" }, "options.authorize"],
       [{ redis: client, basePath: "dash" }, "options.basePath"],
+      [{ redis: client, registry: {} }, "options.registry"],
+      [{ redis: client, registry: { metrics: async () => "", contentType: 1 } }, "options.registry"],
     ];
     for (const [options, argument] of cases) {
       expect(() => createDashboard(options as DashboardOptions)).toThrow(

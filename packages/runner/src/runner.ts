@@ -132,6 +132,16 @@ export class JobRunner {
   }
 
   /**
+   * Full names of the query jobs (a `@job` paired with a `@query`): each fills and works the
+   * `RedisQueue` of that name, under `prefix`. What metrics and tools read to find the queues.
+   */
+  get queueNames(): string[] {
+    return [...this.jobs.values()]
+      .filter((job) => job.def.queryMethod !== undefined)
+      .map((job) => job.def.fullName);
+  }
+
+  /**
    * Schedules every job, logs each (name, schedule, time zone, next fire) and starts working
    * queues left with items. Resolves once scheduling is done (it does not wait for any run). A
    * runner starts once: a second call rejects with `RunnerAlreadyStartedError`; a client that is

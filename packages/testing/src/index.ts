@@ -1,4 +1,5 @@
 export { type NodeProcess, type NodeProcessOptions, startNodeProcess } from "./child-process";
+export { PrometheusScrape } from "./prometheus-scrape";
 export { type RecordedLine, type RecordingLogger, recordingLogger } from "./recording-logger";
 export { type RedisClusterOptions, startRedisCluster, type TestRedisCluster } from "./redis-cluster";
 export {

@@ -30,6 +30,11 @@ export const PUBLISHED_PACKAGES: readonly PublishedPackage[] = [
   { name: "@octo/runner", dir: "packages/runner", exports: ["JobRunner", "cron", "RedisQueue", "Logger"] },
   { name: "@octo/dashboard", dir: "packages/dashboard", exports: ["createDashboard"] },
   { name: "@octo/cli", dir: "packages/cli", exports: ["runCli"] },
+  {
+    name: "@octo/metrics",
+    dir: "packages/metrics",
+    exports: ["registerMetrics", "InvalidArgumentError", "PromClientMissingError", "openTelemetry"],
+  },
 ];
 
 /** The package.json of a published package, as written in the repository. */
