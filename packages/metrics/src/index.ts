@@ -8,8 +8,8 @@ export {
   type MeasuredRunner,
   type MetricsOptions,
 } from "./metrics-options";
-export { type MetricsHandle, registerMetrics } from "./prometheus";
-export { PromClientMissingError } from "./prometheus-client";
 // OpenTelemetry
 export { type OpenTelemetryOptions, openTelemetry } from "./opentelemetry";
+export { MissingPeerDependencyError } from "./optional-peer";
+export { type MetricsHandle, registerMetrics } from "./prometheus";
 export type { TraceContextPropagator } from "./trace-context";

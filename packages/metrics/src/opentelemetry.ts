@@ -1,18 +1,8 @@
 import type { Telemetry, TelemetrySpan, TelemetrySpanOptions, TraceCarrier } from "@octo/internal";
 import { describeThrown, InvalidArgumentError, show, toError } from "@octo/internal";
-import {
-  context,
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from "@opentelemetry/api";
-import { type TraceContextPropagator, w3cTraceContext } from "./trace-context";
+import type { Span, Tracer, TracerProvider } from "@opentelemetry/api";
+import { loadPeer } from "./optional-peer";
+import { type OpenTelemetryApi, type TraceContextPropagator, w3cTraceContext } from "./trace-context";
 
 /** The name tracers are asked for under: this package's. */
 export const TRACER_NAME = "@octo/metrics";
@@ -35,17 +25,20 @@ export interface OpenTelemetryOptions {
 }
 
 const KNOWN_OPTIONS = new Set(["tracer", "tracerProvider", "propagator"]);
-const KIND = { internal: SpanKind.INTERNAL, consumer: SpanKind.CONSUMER } as const;
 
 /**
  * The telemetry the runner (`new JobRunner(container, { telemetry })`) and the queue
  * (`new RedisQueue(name, redis, { telemetry })`) take: an `octo.job.run` span per run and an
  * `octo.queue.item` span per item, through `@opentelemetry/api` only, so nothing is recorded
  * unless the application installs an OpenTelemetry SDK. Throws `InvalidArgumentError`
- * (`ERR_OCTO_INVALID_ARGUMENT`) for options it cannot use.
+ * (`ERR_OCTO_INVALID_ARGUMENT`) for options it cannot use, and `MissingPeerDependencyError` when
+ * `@opentelemetry/api` is not installed.
  */
 export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
   const { tracer, propagator } = resolveOptions(options);
+  const api = openTelemetryApi();
+  const { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind } = api;
+  const kinds = { internal: SpanKind.INTERNAL, consumer: SpanKind.CONSUMER } as const;
   return {
     span<R>(
       name: string,
@@ -60,11 +53,11 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
             : propagator.extract(ROOT_CONTEXT, spanOptions.parent, defaultTextMapGetter);
       return tracer.startActiveSpan(
         name,
-        { kind: KIND[spanOptions.kind], attributes: spanOptions.attributes },
+        { kind: kinds[spanOptions.kind], attributes: spanOptions.attributes },
         parent,
         async (span) => {
           try {
-            return await fn(telemetrySpan(span));
+            return await fn(telemetrySpan(api, span));
           } finally {
             span.end();
           }
@@ -79,14 +72,23 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
   };
 }
 
-function telemetrySpan(span: Span): TelemetrySpan {
+/** `@opentelemetry/api`, an optional peer: loaded on first use, so importing this package never needs it. */
+function openTelemetryApi(): OpenTelemetryApi {
+  return loadPeer<OpenTelemetryApi>(
+    "@opentelemetry/api",
+    "openTelemetry()",
+    "npm install @opentelemetry/api",
+  );
+}
+
+function telemetrySpan(api: OpenTelemetryApi, span: Span): TelemetrySpan {
   return {
     setAttributes(attributes) {
       span.setAttributes(attributes);
     },
     recordError(thrown) {
       span.recordException(toError(thrown));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: describeThrown(thrown) });
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: describeThrown(thrown) });
     },
   };
 }
@@ -140,9 +142,10 @@ function resolveOptions(options: unknown): { tracer: Tracer; propagator: TraceCo
       `options.propagator ${show(propagator)} is not usable: pass a TextMapPropagator (with inject and extract), such as propagation from @opentelemetry/api, or undefined`,
     );
   }
+  const api = openTelemetryApi();
   return {
-    tracer: tracer ?? (tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME),
-    propagator: propagator ?? w3cTraceContext,
+    tracer: tracer ?? (tracerProvider ?? api.trace.getTracerProvider()).getTracer(TRACER_NAME),
+    propagator: propagator ?? w3cTraceContext(api),
   };
 }
 

@@ -23,7 +23,7 @@ const RUN_OUTCOMES = ["succeeded", "failed", "skipped", "crashed"] as const;
  * Adds Octo Jobs' Prometheus metrics to a prom-client registry: counters and histograms fed by
  * the runner's and the queues' events, and queue depth gauges read from Redis at each scrape.
  * Throws `InvalidArgumentError` (code `ERR_OCTO_INVALID_ARGUMENT`) for an unusable option or a
- * registry that already holds metrics of these names, and `PromClientMissingError` when
+ * registry that already holds metrics of these names, and `MissingPeerDependencyError` when
  * prom-client is not installed. See the README's "Prometheus" section for every metric.
  */
 export function registerMetrics(options: MetricsOptions): MetricsHandle {

@@ -33,7 +33,7 @@ export const PUBLISHED_PACKAGES: readonly PublishedPackage[] = [
   {
     name: "@octo/metrics",
     dir: "packages/metrics",
-    exports: ["registerMetrics", "InvalidArgumentError", "PromClientMissingError", "openTelemetry"],
+    exports: ["registerMetrics", "InvalidArgumentError", "MissingPeerDependencyError", "openTelemetry"],
   },
 ];
 
