@@ -1,10 +1,19 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { PrometheusScrape, startNodeProcess, startRedis, type TestRedis, waitUntil } from "@octo/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+/** The `octo-jobs` command as the installed @octo/cli provides it. */
+const octoJobs = join(
+  dirname(createRequire(import.meta.url).resolve("@octo/cli/package.json")),
+  "dist/bin.js",
+);
 
 let redis: TestRedis;
 let client: Redis;
@@ -78,6 +87,16 @@ it("runs every kind of job within 30 s, serves the dashboard and its metrics, an
     expect(page).toContain(`data-job="${job}"`);
   }
   expect(page).toContain("Run now");
+
+  // The command line reads the same keys: the jobs the page shows.
+  const { stdout } = await promisify(execFile)(process.execPath, [octoJobs, "status", "--json"], {
+    env: { ...process.env, REDIS_URL: redis.url },
+  });
+  const status = JSON.parse(stdout) as { jobs: Array<{ job: string }> };
+  const shown = status.jobs.map((j) => j.job);
+  for (const job of ["maintenance.cleanup", "payments.import-legacy", "big-data.process-records"]) {
+    expect(shown).toContain(job);
+  }
 
   // Prometheus reads the same server: the counters match what the handlers printed.
   const metricsLine = await example.waitFor(/^metrics: /, 10_000);
