@@ -1,4 +1,4 @@
-import { MAX_TIMER_DELAY_MS } from "@octo/internal";
+import { MAX_TIMER_DELAY_MS, MONTH_NAMES } from "@octo/internal";
 import ms from "ms";
 import { validateDetailed } from "node-cron";
 import { InvalidJobConfigError, InvalidNameError, InvalidScheduleError } from "./errors";
@@ -134,20 +134,6 @@ const RANGES: Record<string, string> = {
   dayOfWeek: "weekday must be 0-7 or sun-sat",
 };
 const FIELD_NAMES: Record<string, string> = { dayOfMonth: "day of month", dayOfWeek: "weekday" };
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 /**
  * Throws InvalidScheduleError unless node-cron accepts `schedule` (5 or 6 fields). The message
@@ -166,7 +152,7 @@ export function validateSchedule(schedule: unknown, at: string): string {
   if (first?.field === "expression") reason = first.message;
   else if (first && /impossible day of month/.test(first.message)) {
     const [day, month] = String(first.value ?? first.message).split(/\s+/);
-    const monthName = MONTHS[Number(schedule.trim().split(/\s+/).at(-2)) - 1] ?? `month ${month ?? "?"}`;
+    const monthName = MONTH_NAMES[Number(schedule.trim().split(/\s+/).at(-2)) - 1] ?? `month ${month ?? "?"}`;
     reason = `${monthName} ${day} never occurs, so the job would never run: pick a day that exists in every month it names (${RANGES.dayOfMonth}, and at most 29 in February, 30 in April, June, September and November)`;
   } else if (first) {
     reason = `${FIELD_NAMES[first.field] ?? first.field} ${show(first.value)} is not valid: ${RANGES[first.field] ?? `${first.field} is invalid`}`;

@@ -1,3 +1,4 @@
+export { MONTH_NAMES } from "./calendar";
 export { assertRedisClient, duplicateClient } from "./client";
 export { type Duration, MAX_TIMER_DELAY_MS, type ParseDurationOptions, parseDuration } from "./durations";
 export { type EventListener, type EventSource, TypedEmitter } from "./events";

@@ -1,3 +1,5 @@
+import { MONTH_NAMES } from "@octo/internal";
+
 /**
  * Turns a node-cron expression (5 fields, or 6 with seconds first) into English, such as
  * `"30 2 * * 1-5"` → `"at 02:30, Monday through Friday"`. Expressions it cannot read with
@@ -23,21 +25,8 @@ export function cronToWords(expression: string): string {
 
 type Six = [string, string, string, string, string, string];
 
-const MONTHS = [
-  "",
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
+/** Indexed by cron month, 1-12. */
+const MONTHS = ["", ...MONTH_NAMES];
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTH_ABBREVIATIONS = [
   "",
