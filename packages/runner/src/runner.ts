@@ -1,46 +1,32 @@
-import { assertNoClashes, type CronGroup, getCronGroups, type JobDefinition } from "@octo/decorators";
+import type { JobDefinition } from "@octo/decorators";
 import {
   childLogger,
   describeThrown,
   type EventListener,
   type LoggerLike,
   silentLogger,
-  type Telemetry,
   TypedEmitter,
 } from "@octo/internal";
-import { RedisQueue } from "@octo/redis-queue";
 import type { Container } from "inversify";
 import type { Cluster, Redis } from "ioredis";
 import { CatchUpHook } from "./catch-up-hook";
 import { fireTime, type RunnerState, startDecision } from "./decisions";
-import {
-  InvalidRunnerArgumentError,
-  JobStoppedError,
-  listNames,
-  RunnerAlreadyStartedError,
-  RunnerNotStartedError,
-  UnknownJobError,
-} from "./errors";
+import { JobStoppedError, RunnerAlreadyStartedError, RunnerNotStartedError, UnknownJobError } from "./errors";
 import { QueueEventForwarding } from "./event-forwarding";
 import { type JobRunnerEvents, RUNNER_EVENT_NAMES } from "./events";
 import { FillListener } from "./fill-listener";
-import { readFill } from "./fill-trace";
 import { executeRun, type RunHost } from "./job-run";
+import { type Job, JobTable } from "./job-table";
 import { defineClaimCommand, RunnerKeys } from "./keys";
-import { defineLedgerCommands, readHistory } from "./ledger";
-import {
-  AN_IOREDIS_CLIENT,
-  hasMethods,
-  historyLimitOf,
-  resolveRunnerOptions,
-  startArgumentError,
-} from "./options";
-import { QueueWorkers, resumeLeftOver } from "./queue-workers";
+import { defineLedgerCommands } from "./ledger";
+import { resolveRunnerOptions, startArgumentError } from "./options";
+import { resumeLeftOver } from "./queue-workers";
+import { assembleRunHost, type RunnerSettings } from "./run-host";
 import { listenForRunRequests, type RunRequests } from "./run-requests";
+import { historyOf, statusOf } from "./runner-reads";
 import { JobSchedules } from "./schedule";
 import { logScheduled, registerJobs, warnAboutUnscheduled } from "./start-up";
-import { readStatus } from "./status";
-import { type JobTarget, resolveTarget } from "./targets";
+import { ActiveRuns, stopJobs } from "./stopping";
 import type {
   HistoryEntry,
   HistoryOptions,
@@ -49,15 +35,6 @@ import type {
   RunResult,
   RunTrigger,
 } from "./types";
-
-interface Job {
-  def: JobDefinition;
-  group: CronGroup;
-  queue?: RedisQueue<unknown>;
-  /** Runs in progress on this instance. */
-  runs: Set<Promise<RunResult>>;
-  stopped: boolean;
-}
 
 /** Thrown inside start() when stop() came meanwhile; start() then unwinds and resolves. */
 class StopDuringStart extends Error {}
@@ -71,64 +48,42 @@ class StopDuringStart extends Error {}
 export class JobRunner {
   readonly instanceId: string;
   readonly prefix: string;
-  private readonly keys: RunnerKeys;
-  private readonly minClaimTtl: number;
-  private readonly lockWaitMs: number;
-  private readonly runLeaseMs: number;
-  private readonly historyLimit: number;
-  private readonly telemetry: Telemetry | undefined;
-  private readonly jobs = new Map<string, Job>();
+  private readonly settings: RunnerSettings;
+  private readonly jobs: JobTable;
   private state: RunnerState = "idle";
   private stopRequested = false;
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
   private redis?: Redis | Cluster;
   private logger: LoggerLike = silentLogger;
-  /** Whether `logger` was made with child({ instance }), so lines carry the instance already. */
-  private instanceBound = false;
+  /** What this start lends its runs: client, logger, queue workers (made by start()). */
+  private host?: RunHost;
   private schedules?: JobSchedules;
-  private workers?: QueueWorkers;
   private fillListener?: FillListener;
   private runRequests?: RunRequests;
-  /** Controllers of the runs in progress; stop() aborts each. */
-  private readonly activeRuns = new Set<AbortController>();
+  private readonly activeRuns = new ActiveRuns(() => this.stopRequested);
   private readonly events: TypedEmitter<JobRunnerEvents> = new TypedEmitter(
     RUNNER_EVENT_NAMES,
     () => this.logger,
   );
   private readonly forwarding = new QueueEventForwarding(this.events);
   private readonly catchUps = new CatchUpHook({
-    runHost: () => this.runHost(),
-    active: (def) => this.jobs.get(def.fullName)?.stopped === false && this.state === "running",
-    runLate: (def, T) => this.track(this.job(def.fullName), T, "catch-up"),
+    runHost: () => this.host as RunHost,
+    active: (def) => this.jobs.find(def.fullName)?.stopped === false && this.state === "running",
+    runLate: (def, T) => this.track(this.jobs.job(def.fullName), T, "catch-up"),
   });
 
-  constructor(
-    private readonly container: Container,
-    options: JobRunnerOptions = {},
-  ) {
+  constructor(container: Container, options: JobRunnerOptions = {}) {
     const resolved = resolveRunnerOptions(container, options);
+    this.settings = { ...resolved, keys: new RunnerKeys(resolved.prefix) };
     this.prefix = resolved.prefix;
     this.instanceId = resolved.instanceId;
-    this.minClaimTtl = resolved.minClaimTtl;
-    this.lockWaitMs = resolved.lockWaitMs;
-    this.runLeaseMs = resolved.runLeaseMs;
-    this.historyLimit = resolved.historyLimit;
-    this.telemetry = resolved.telemetry;
-    this.keys = new RunnerKeys(this.prefix);
-    const groups = getCronGroups();
-    assertNoClashes(groups);
-    for (const group of groups) {
-      const ctor = group.target as new (...args: never[]) => unknown;
-      if (!container.isBound(ctor)) container.bind(ctor).toSelf().inSingletonScope();
-      for (const def of group.jobs)
-        this.jobs.set(def.fullName, { def, group, runs: new Set(), stopped: false });
-    }
+    this.jobs = new JobTable(container, this.forwarding);
   }
 
   /** Full names of every job this runner knows. */
   get jobNames(): string[] {
-    return [...this.jobs.keys()];
+    return this.jobs.names;
   }
 
   /**
@@ -136,9 +91,7 @@ export class JobRunner {
    * `RedisQueue` of that name, under `prefix`. What metrics and tools read to find the queues.
    */
   get queueNames(): string[] {
-    return [...this.jobs.values()]
-      .filter((job) => job.def.queryMethod !== undefined)
-      .map((job) => job.def.fullName);
+    return this.jobs.queryDefs.map((def) => def.fullName);
   }
 
   /**
@@ -164,48 +117,39 @@ export class JobRunner {
   private async startUp(redis: Redis | Cluster, logger: LoggerLike): Promise<void> {
     this.redis = redis;
     this.logger = childLogger(logger, { instance: this.instanceId });
-    this.instanceBound = typeof logger.child === "function";
     this.schedules = new JobSchedules(this.logger);
-    this.workers = new QueueWorkers({
-      instanceId: this.instanceId,
+    const host = assembleRunHost({
+      settings: this.settings,
+      redis,
       logger: this.logger,
-      telemetry: this.telemetry,
-      queueOf: (def) => this.queueOf(def),
-      targetOf: (def) => this.targetOf(def),
-      // The T (and, with telemetry, the trace) of the fill whose items are in the queue now.
-      fillScheduledAt: (def, l) =>
-        readFill(
-          this.redis as Redis | Cluster,
-          { fill: this.keys.fill(def.fullName), trace: this.keys.fillTrace(def.fullName) },
-          this.telemetry !== undefined,
-          l,
-        ),
+      instanceBound: typeof logger.child === "function",
+      jobs: this.jobs,
+      events: this.events,
+      activeRuns: this.activeRuns,
+      afterClaim: (def) => this.catchUps.catchUp(def),
     });
+    this.host = host;
     const honourStop = () => {
       if (this.stopRequested) throw new StopDuringStart();
     };
     try {
       defineClaimCommand(redis);
       defineLedgerCommands(redis);
-      await registerJobs(
-        redis,
-        this.keys,
-        [...this.jobs.values()].map((j) => j.def),
-      );
+      await registerJobs(redis, this.settings.keys, this.jobs.defs());
       honourStop();
-      const queryJobs = [...this.jobs.values()].filter((j) => j.def.queryMethod).map((j) => j.def);
+      const queryJobs = this.jobs.queryDefs;
       if (queryJobs.length > 0) {
         this.fillListener = new FillListener(redis, this.logger);
         // Awaited, so that once start() resolves this instance joins every fill.
         await this.fillListener.listen(
           queryJobs.map((def) => ({
-            channel: this.queueOf(def).wakeChannel,
+            channel: host.queueOf(def).wakeChannel,
             onFill: () => this.onFill(def),
           })),
         );
         honourStop();
       }
-      for (const job of this.jobs.values()) {
+      for (const job of this.jobs.all()) {
         await this.schedules.start(job.def, (date) => this.onFire(job, date));
         logScheduled(this.logger, job.def, this.schedules.nextFire(job.def));
       }
@@ -214,8 +158,8 @@ export class JobRunner {
       // Queues left with items by an earlier run are worked again; a read that fails (Redis
       // unreachable, READONLY) starts the worker anyway, whose own failures are owned and logged.
       for (const def of queryJobs) {
-        void resumeLeftOver(this.queueOf(def), this.logger, def, () => {
-          if (this.state === "running" || this.state === "starting") this.workers?.ensure(def);
+        void resumeLeftOver(host.queueOf(def), this.logger, def, () => {
+          if (this.state === "running" || this.state === "starting") host.workers.ensure(def);
         });
       }
       this.state = "running";
@@ -227,11 +171,11 @@ export class JobRunner {
           prefix: this.prefix,
           logger: this.logger,
           jobNames: () => this.jobNames,
-          canRun: (name) => this.state === "running" && this.jobs.get(name)?.stopped === false,
-          run: (name) => this.track(this.job(name), fireTime(new Date()), "run"),
+          canRun: (name) => this.state === "running" && this.jobs.find(name)?.stopped === false,
+          run: (name) => this.track(this.jobs.job(name), fireTime(new Date()), "run"),
         });
       }
-      this.catchUps.afterStart([...this.jobs.values()].map((j) => j.def));
+      this.catchUps.afterStart(this.jobs.defs());
     } catch (err) {
       await this.tearDown();
       if (err instanceof StopDuringStart) {
@@ -246,8 +190,8 @@ export class JobRunner {
   /** Runs `name` now on this instance (no tick claim; the job's run lease applies). Never rejects once started. */
   run(name: string): Promise<RunResult> {
     // A promise-returning API reports every failure through the promise, so callers need one error path.
-    if (typeof name !== "string") return Promise.reject(this.badName(name));
-    const job = this.jobs.get(name);
+    if (typeof name !== "string") return Promise.reject(this.jobs.badName(name));
+    const job = this.jobs.find(name);
     if (!job) return Promise.reject(new UnknownJobError(name, this.jobNames));
     if (job.stopped) return Promise.reject(new JobStoppedError(name));
     if (this.state !== "running")
@@ -263,8 +207,8 @@ export class JobRunner {
    * unwind.
    */
   async stop(name?: string): Promise<void> {
-    if (name !== undefined && typeof name !== "string") throw this.badName(name);
-    if (name !== undefined) return this.stopJobs([this.job(name)]);
+    if (name !== undefined && typeof name !== "string") throw this.jobs.badName(name);
+    if (name !== undefined) return stopJobs([this.jobs.job(name)], this.schedules, this.host?.workers);
     this.stopping ??= this.stopAll();
     return this.stopping;
   }
@@ -275,39 +219,25 @@ export class JobRunner {
       return;
     }
     this.stopRequested = true;
-    for (const run of this.activeRuns) run.abort(new Error("runner stopped"));
+    this.activeRuns.abortAll();
     await this.starting?.catch(() => undefined);
     this.state = "stopping";
-    await this.stopJobs([...this.jobs.values()]);
+    await stopJobs(this.jobs.all(), this.schedules, this.host?.workers);
     await this.tearDown();
     this.state = "stopped";
   }
 
-  private async stopJobs(list: Job[]): Promise<void> {
-    for (const job of list) job.stopped = true;
-    await this.schedules?.stop(list.map((j) => j.def.fullName));
-    await Promise.all([
-      this.workers?.stop(list.map((j) => j.def)),
-      ...list.flatMap((j) => [...j.runs].map((p) => p.catch(() => undefined))),
-    ]);
-  }
-
   /** Releases what start() made: tasks, workers, the fill listener's connection. */
   private async tearDown(): Promise<void> {
-    for (const run of this.activeRuns) run.abort(new Error("runner stopped"));
+    this.activeRuns.abortAll();
     await this.schedules?.stop();
-    await this.workers?.stop([...this.jobs.values()].map((j) => j.def));
+    await this.host?.workers.stop(this.jobs.defs());
     await this.fillListener?.close();
     this.fillListener = undefined;
     await this.runRequests?.stop();
     this.runRequests = undefined;
-    if (this.state !== "stopping") {
-      // A failed start: the next start() builds its queues on the client it is given.
-      for (const job of this.jobs.values()) {
-        if (job.queue) this.forwarding.drop(job.queue);
-        job.queue = undefined;
-      }
-    }
+    // A failed start: the next start() builds its queues on the client it is given.
+    if (this.state !== "stopping") this.jobs.dropQueues();
   }
 
   /**
@@ -329,12 +259,8 @@ export class JobRunner {
   }
 
   /** Every job's schedule, next fire and last run, read from Redis (any instance can answer). */
-  async status(redis: Redis | Cluster | undefined = this.redis): Promise<JobStatus[]> {
-    if (!redis) throw new RunnerNotStartedError("status()");
-    if (!hasMethods(redis, ["smembers", "hgetall", "lindex"])) {
-      throw new InvalidRunnerArgumentError("redis", redis, AN_IOREDIS_CLIENT);
-    }
-    return readStatus(redis, this.keys);
+  status(redis: Redis | Cluster | undefined = this.redis): Promise<JobStatus[]> {
+    return statusOf(redis, this.settings.keys);
   }
 
   /**
@@ -344,18 +270,14 @@ export class JobRunner {
    * runner does not know, `RunnerNotStartedError` before `start()`.
    */
   history(job: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
-    if (typeof job !== "string") return Promise.reject(this.badName(job));
-    if (!this.jobs.has(job)) return Promise.reject(new UnknownJobError(job, this.jobNames));
-    const limit = historyLimitOf(options, this.historyLimit);
-    if (limit instanceof Error) return Promise.reject(limit);
-    if (!this.redis) return Promise.reject(new RunnerNotStartedError(`history(${JSON.stringify(job)})`));
-    return readHistory(this.redis, this.keys, job, limit);
+    const { keys, historyLimit } = this.settings;
+    return historyOf({ jobs: this.jobs, redis: this.redis, keys, historyLimit }, job, options);
   }
 
   private onFill(def: JobDefinition): void {
-    const job = this.jobs.get(def.fullName);
+    const job = this.jobs.find(def.fullName);
     if (!job || job.stopped || this.state !== "running") return;
-    this.workers?.ensure(def);
+    this.host?.workers.ensure(def);
   }
 
   private onFire(job: Job, date: Date): void {
@@ -365,7 +287,7 @@ export class JobRunner {
 
   /** Starts a run and keeps it in the job's set until it settles; the run never rejects. */
   private track(job: Job, T: number, trigger: RunTrigger): Promise<RunResult> {
-    const p = executeRun(this.runHost(), job.def, T, trigger);
+    const p = executeRun(this.host as RunHost, job.def, T, trigger);
     job.runs.add(p);
     void p
       .finally(() => job.runs.delete(p))
@@ -373,60 +295,5 @@ export class JobRunner {
         this.logger.error({ job: job.def.fullName, err: describeThrown(err) }, "run failed unexpectedly"),
       );
     return p;
-  }
-
-  private runHost(): RunHost {
-    return {
-      redis: this.redis as Redis | Cluster,
-      keys: this.keys,
-      instanceId: this.instanceId,
-      logger: this.logger,
-      instanceBound: this.instanceBound,
-      minClaimTtl: this.minClaimTtl,
-      lockWaitMs: this.lockWaitMs,
-      runLeaseMs: this.runLeaseMs,
-      historyLimit: this.historyLimit,
-      workers: this.workers as QueueWorkers,
-      telemetry: this.telemetry,
-      targetOf: (def) => this.targetOf(def),
-      queueOf: (def) => this.queueOf(def),
-      events: this.events,
-      afterClaim: (def) => this.catchUps.catchUp(def),
-      enterRun: (controller) => {
-        if (this.stopRequested) controller.abort(new Error("runner stopped"));
-        this.activeRuns.add(controller);
-        return () => this.activeRuns.delete(controller);
-      },
-    };
-  }
-
-  private job(name: string): Job {
-    const job = this.jobs.get(name);
-    if (!job) throw new UnknownJobError(name, this.jobNames);
-    return job;
-  }
-
-  private targetOf(def: JobDefinition): JobTarget {
-    return resolveTarget(this.container, this.job(def.fullName).group);
-  }
-
-  private queueOf(def: JobDefinition): RedisQueue<unknown> {
-    const job = this.job(def.fullName);
-    job.queue ??= new RedisQueue<unknown>(def.fullName, this.redis as Redis, {
-      retries: def.config.retries,
-      timeout: def.config.timeout,
-      prefix: this.prefix,
-      logger: this.logger,
-    });
-    this.forwarding.adopt(job.queue);
-    return job.queue;
-  }
-
-  private badName(name: unknown): InvalidRunnerArgumentError {
-    return new InvalidRunnerArgumentError(
-      "name",
-      name,
-      `a job's full name as a string (known jobs: ${listNames(this.jobNames)})`,
-    );
   }
 }

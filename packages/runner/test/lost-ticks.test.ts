@@ -41,6 +41,25 @@ async function history(job: string): Promise<Entry[]> {
   return (await redis.client().lrange(`octo:history:{${job}}`, 0, -1)).map((e) => JSON.parse(e) as Entry);
 }
 
+/** The `name` events the fixture processes printed, one JSON line each, dates as ISO strings. */
+function eventsOf<E>(processes: NodeProcess[], name: string): E[] {
+  return (
+    processes
+      // Complete lines only: the last piece after the split is "" or a line still being written.
+      .flatMap((p) => p.output().split("\n").slice(0, -1))
+      .filter((l) => l.startsWith('{"event":'))
+      .map((l) => JSON.parse(l) as E & { event: string })
+      .filter((e) => e.event === name)
+  );
+}
+
+interface MissedEvent {
+  job: string;
+  ticks: string[];
+  count: number;
+  instance: string;
+}
+
 const second = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 describe("missed and crashed ticks", () => {
@@ -64,6 +83,12 @@ describe("missed and crashed ticks", () => {
       "a tick after the restart to run and the gap to be recorded",
       async () => (await history("ledger.every")).some((e) => e.outcome === "missed"),
       15_000,
+    );
+    // The history is written before the finder hears back and reports the gap.
+    await waitUntil(
+      "the gap to be reported",
+      () => eventsOf([...first, ...second_], "tick:missed").length > 0,
+      5000,
     );
     const ran = (await c.lrange("ran", 0, -1)).map((e) => Number(e.split("|")[0]));
     const firstAfter = Math.min(...ran.filter((T) => T > mark));
@@ -90,6 +115,14 @@ describe("missed and crashed ticks", () => {
       .map((l) => JSON.parse(l) as { level: string; missed: number });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ level: "warn", missed: missed.length });
+    // One tick:missed event for the gap, from the instance that warned, carrying exactly the
+    // ticks the history records as missed, oldest first.
+    const events = eventsOf<MissedEvent>([...first, ...second_], "tick:missed");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ job: "ledger.every", count: missed.length });
+    expect(events[0]?.ticks.map((t) => Date.parse(t))).toEqual([...missed].reverse());
+    const warner = second_.findIndex((p) => p.output().includes("ticks were missed"));
+    expect(events[0]?.instance).toBe(["d", "e", "f"][warner]);
     expect(Number(await c.hget("octo:job:{ledger.every}", "count:missed"))).toBe(missed.length);
   });
 
@@ -136,5 +169,15 @@ describe("missed and crashed ticks", () => {
     expect(running.every((r) => r.instance === "heir")).toBe(true);
     expect(Number(await c.hget("octo:job:{ledger.slow}", "count:crashed"))).toBe(1);
     expect(heir.output()).toContain("a run crashed");
+    // Told once, by the instance that recorded it, naming the tick and its dead claimer.
+    expect(eventsOf([victim, heir], "tick:crashed")).toEqual([
+      {
+        event: "tick:crashed",
+        job: "ledger.slow",
+        scheduledAt: new Date(T0).toISOString(),
+        instance: "heir",
+        claimedBy: "victim",
+      },
+    ]);
   });
 });
