@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { AckBatcher } from "./ack-batcher";
 import { reportTakeEvents } from "./events";
+import { ItemContext } from "./item-context";
 import { Lease } from "./lease";
 import { ExpiryTimer, LeaseClock } from "./lease-clock";
 import { LeaseEndings } from "./lease-endings";
@@ -376,13 +377,7 @@ export class Worker<T> {
     }
     const startedAt = performance.now();
     try {
-      await this.handler(item, {
-        attempt,
-        id: lease.id,
-        get signal() {
-          return lease.signal;
-        },
-      });
+      await this.handler(item, new ItemContext(attempt, lease.id, lease));
     } catch (err) {
       // Interrupted (a stop, or a lease that may have run out): not a failed attempt.
       if (lease.aborted) await this.endings.giveBack(lease, lane, err);
