@@ -1,9 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { RedisQueue } from "@octo/redis-queue";
-import { type NodeProcess, RedisServerProcess, startNodeProcess, waitUntil } from "@octo/testing";
+import { type NodeProcess, RedisServerProcess, startNodeProcess } from "@octo/testing";
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 
+// Redis going away during a slow query, and an instance that cannot build a query job's class,
+// are proven with three runner processes in tests/chaos/test/host-survival.test.ts.
 const fixture = fileURLToPath(new URL("./fixtures/host-runner.ts", import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -37,28 +39,6 @@ async function aliveUntil(proc: NodeProcess, pattern: RegExp, timeoutMs = 60_000
   ]);
 }
 
-it("Redis unreachable for 12 s during a slow query: the process stays up and every item is handled once after Redis returns", async () => {
-  const { server: redis, url, client } = await server();
-  const proc = runnerProcess({
-    REDIS_URL: url,
-    INSTANCE: "outage",
-    QUERY_MS: "20000",
-    ITEMS: "20",
-    RUN: "host.items",
-  });
-  await aliveUntil(proc, /^query started/);
-  await redis.terminate();
-  // The outage itself is the scenario: long enough that ioredis gives up on queued commands.
-  await new Promise((r) => setTimeout(r, 12_000));
-  await redis.startAgain();
-  await aliveUntil(proc, /^run (succeeded|failed)/, 60_000);
-  expect(proc.output()).toMatch(/^run succeeded/m);
-  const handled = await client.hgetall("host:handled");
-  expect(Object.keys(handled)).toHaveLength(20);
-  expect(Object.values(handled).every((n) => n === "1")).toBe(true);
-  expect(proc.child.exitCode).toBeNull();
-}, 120_000);
-
 it("a failover to READONLY while start() resumes a left-over queue: the worker's failure is logged and retried, the process stays up", async () => {
   const { url, client } = await server();
   const { server: empty } = await server();
@@ -74,25 +54,6 @@ it("a failover to READONLY while start() resumes a left-over queue: the worker's
   await client.call("REPLICAOF", "NO", "ONE");
   expect(proc.child.exitCode).toBeNull();
 }, 120_000);
-
-it("an instance that cannot build a query job's class logs it when another instance fills, and keeps running its other jobs", async () => {
-  const { url, client } = await server();
-  const broken = runnerProcess({ REDIS_URL: url, INSTANCE: "broken", BROKEN: "1" });
-  await aliveUntil(broken, /^started/);
-  const healthy = runnerProcess({ REDIS_URL: url, INSTANCE: "healthy", ITEMS: "50", RUN: "host.items" });
-  await aliveUntil(healthy, /^run succeeded/);
-  await aliveUntil(broken, /cannot work the job's queue on this instance/);
-  const handled = await client.hgetall("host:handled");
-  expect(Object.keys(handled)).toHaveLength(50);
-  expect(Object.values(handled).every((n) => n === "1")).toBe(true);
-  const ticksThen = Number((await client.hget("other:ticks", "broken")) ?? 0);
-  await waitUntil(
-    "the broken instance's other job keeps firing",
-    async () => Number((await client.hget("other:ticks", "broken")) ?? 0) >= ticksThen + 2,
-    15_000,
-  );
-  expect(broken.child.exitCode).toBeNull();
-}, 90_000);
 
 it("a run whose process was SIGKILLed frees its job within the run lease, not maxComputeTime (1 h)", async () => {
   const { url } = await server();
