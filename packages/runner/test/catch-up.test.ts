@@ -1,38 +1,11 @@
-import { fileURLToPath } from "node:url";
-import {
-  type NodeProcess,
-  sleep,
-  startNodeProcess,
-  startRedis,
-  type TestRedis,
-  waitUntil,
-} from "@octo/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sleep, waitUntil } from "@octo/testing";
+import { describe, expect, it } from "vitest";
+import { useLedgerRunners } from "./ledger-processes";
 
-const fixture = fileURLToPath(new URL("./fixtures/ledger-runner.ts", import.meta.url));
-let redis: TestRedis;
-const procs: NodeProcess[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) await p.kill("SIGTERM");
-  }
-});
-afterAll(async () => {
-  await redis.stop();
-});
-
-function start(instance: string, env: Record<string, string>): NodeProcess {
-  const p = startNodeProcess(fixture, { env: { REDIS_URL: redis.url, INSTANCE: instance, ...env } });
-  procs.push(p);
-  return p;
-}
+const { redis, start, history } = useLedgerRunners();
 
 async function missedTicks(job: string): Promise<number[]> {
-  return (await redis.client().lrange(`octo:history:{${job}}`, 0, -1))
-    .map((e) => JSON.parse(e) as { T: number; outcome: string })
+  return (await history(job))
     .filter((e) => e.outcome === "missed")
     .map((e) => e.T)
     .sort((a, b) => a - b);
@@ -40,7 +13,7 @@ async function missedTicks(job: string): Promise<number[]> {
 
 /** Runs of the every-second job, in the order they started: T, instance, whether a catch-up. */
 async function runs(): Promise<Array<{ T: number; instance: string; catchUp: boolean }>> {
-  return (await redis.client().lrange("ran", 0, -1)).map((e) => {
+  return (await redis().client().lrange("ran", 0, -1)).map((e) => {
     const [T, instance, catchUp] = e.split("|");
     return { T: Number(T), instance: instance as string, catchUp: catchUp === "true" };
   });
@@ -48,7 +21,7 @@ async function runs(): Promise<Array<{ T: number; instance: string; catchUp: boo
 
 /** 3 processes with the every-second job, all SIGKILLed for 5 s, then 3 new ones started. */
 async function blackout(env: Record<string, string>): Promise<void> {
-  const c = redis.client();
+  const c = redis().client();
   await c.flushdb();
   const first = ["a", "b", "c"].map((name) => start(name, env));
   await Promise.all(first.map((p) => p.waitFor(/started/, 20_000)));
@@ -101,7 +74,7 @@ describe("catch-up", () => {
   });
 
   it("rerunCrashed: a tick whose claimer was SIGKILLed mid-run runs once more, on the instance that found it", async () => {
-    const c = redis.client();
+    const c = redis().client();
     await c.flushdb();
     const catchUp = { CATCH_UP: JSON.stringify({ window: "1m", runs: "all" }), RERUN_CRASHED: "1" };
     const victim = start("victim", { SLOW_SCHEDULE: "*/5 * * * * *", ...catchUp });

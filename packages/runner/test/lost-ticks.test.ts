@@ -1,45 +1,8 @@
-import { fileURLToPath } from "node:url";
-import {
-  type NodeProcess,
-  sleep,
-  startNodeProcess,
-  startRedis,
-  type TestRedis,
-  waitUntil,
-} from "@octo/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type NodeProcess, sleep, waitUntil } from "@octo/testing";
+import { describe, expect, it } from "vitest";
+import { useLedgerRunners } from "./ledger-processes";
 
-const fixture = fileURLToPath(new URL("./fixtures/ledger-runner.ts", import.meta.url));
-let redis: TestRedis;
-const procs: NodeProcess[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) await p.kill("SIGTERM");
-  }
-});
-afterAll(async () => {
-  await redis.stop();
-});
-
-interface Entry {
-  T: number;
-  outcome: string;
-  instance: string | null;
-  trigger: string;
-}
-
-function start(instance: string, env: Record<string, string>): NodeProcess {
-  const p = startNodeProcess(fixture, { env: { REDIS_URL: redis.url, INSTANCE: instance, ...env } });
-  procs.push(p);
-  return p;
-}
-
-async function history(job: string): Promise<Entry[]> {
-  return (await redis.client().lrange(`octo:history:{${job}}`, 0, -1)).map((e) => JSON.parse(e) as Entry);
-}
+const { redis, start, history } = useLedgerRunners();
 
 /** The `name` events the fixture processes printed, one JSON line each, dates as ISO strings. */
 function eventsOf<E>(processes: NodeProcess[], name: string): E[] {
@@ -64,7 +27,7 @@ const second = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 describe("missed and crashed ticks", () => {
   it("3 processes SIGKILLed for 5 s: the history shows exactly the ticks nobody claimed as missed, one warning for the gap", async () => {
-    const c = redis.client();
+    const c = redis().client();
     await c.flushdb();
     const env = { EVERY_SCHEDULE: "* * * * * *" };
     const first = ["a", "b", "c"].map((name) => start(name, env));
@@ -127,7 +90,7 @@ describe("missed and crashed ticks", () => {
   });
 
   it("a claimer SIGKILLed mid-run is recorded crashed by the next instance that looks", async () => {
-    const c = redis.client();
+    const c = redis().client();
     await c.flushdb();
     const env = { SLOW_SCHEDULE: "*/5 * * * * *" };
     const victim = start("victim", env);
