@@ -146,23 +146,35 @@ export class LeaseEndings<T> {
     }
   }
 
+  /**
+   * Puts items back at the head of pending, each fenced by its take's token (`pairs`: id, token,
+   * id, token…); the call id and reply slot make a re-sent call answer as its first run did.
+   */
+  private release(callId: string, slot: string, pairs: string[]): Promise<number> {
+    const k = this.host.config.keys;
+    return this.host.redis.octoQueueRelease(
+      k.inflight,
+      k.pending,
+      k.lease,
+      k.items,
+      this.host.repliesKey,
+      k.wake,
+      callId,
+      slot,
+      this.host.repliesTtlMs,
+      ...pairs,
+    );
+  }
+
+  /** Gives back one item a lane holds. */
+  private releaseOne(lease: Lease, lane: number): Promise<number> {
+    return this.release(`${lease.token}:${lease.id}`, `end:${lane}`, [lease.id, lease.token]);
+  }
+
   /** An interrupted item goes back to the head of pending, attempts unchanged. */
   async giveBack(lease: Lease, lane: number, err: unknown): Promise<void> {
-    const k = this.host.config.keys;
     const released = await this.endLease(lease, "could not give back an interrupted item", () =>
-      this.host.redis.octoQueueRelease(
-        k.inflight,
-        k.pending,
-        k.lease,
-        k.items,
-        this.host.repliesKey,
-        k.wake,
-        `${lease.token}:${lease.id}`,
-        `end:${lane}`,
-        this.host.repliesTtlMs,
-        lease.id,
-        lease.token,
-      ),
+      this.releaseOne(lease, lane),
     );
     this.host.config.logger.info(
       { err: toError(err), queue: this.host.config.name, id: lease.id, released: released === 1 },
@@ -179,22 +191,9 @@ export class LeaseEndings<T> {
    * would count as a stall of an item that never ran. One try: if it fails, the lease runs out.
    */
   async releaseStale(lease: Lease, lane: number): Promise<void> {
-    const k = this.host.config.keys;
     const { logger, name } = this.host.config;
     try {
-      const released = await this.host.redis.octoQueueRelease(
-        k.inflight,
-        k.pending,
-        k.lease,
-        k.items,
-        this.host.repliesKey,
-        k.wake,
-        `${lease.token}:${lease.id}`,
-        `end:${lane}`,
-        this.host.repliesTtlMs,
-        lease.id,
-        lease.token,
-      );
+      const released = await this.releaseOne(lease, lane);
       logger.debug(
         { queue: name, id: lease.id, released: released === 1 },
         "not starting a taken item: its lease may have run out while it waited",
@@ -213,7 +212,6 @@ export class LeaseEndings<T> {
   async releaseUnstarted(buffered: Lease[]): Promise<void> {
     const batch = buffered.filter((lease) => performance.now() < lease.localExpiry);
     if (batch.length === 0) return;
-    const k = this.host.config.keys;
     try {
       let released = 0;
       // Last call first: each puts its items at the head, so the order they were taken is kept.
@@ -222,19 +220,7 @@ export class LeaseEndings<T> {
         for (const lease of leases) args.push(lease.id, lease.token);
         const callId = `${this.host.workerId}:release:${leases[0]?.token}:${leases[0]?.id}`;
         released += await retrying(
-          () =>
-            this.host.redis.octoQueueRelease(
-              k.inflight,
-              k.pending,
-              k.lease,
-              k.items,
-              this.host.repliesKey,
-              k.wake,
-              callId,
-              "release",
-              this.host.repliesTtlMs,
-              ...args,
-            ),
+          () => this.release(callId, "release", args),
           () => leases.every((lease) => performance.now() < lease.localExpiry),
           () => undefined,
         );
