@@ -53,16 +53,21 @@ describe("catch-up", () => {
   });
 
   it('runs: "all": each missed tick once, in order, spread over the processes', async () => {
+    // The gap is the 5 s blackout plus however long the new processes take to start, which on a
+    // loaded machine is many seconds: max and window are wide enough that every missed tick is
+    // due (the default max of 10 would rightly pass over the oldest of a longer gap).
     await blackout({
       EVERY_SCHEDULE: "* * * * * *",
-      CATCH_UP: JSON.stringify({ window: "1m", runs: "all" }),
+      CATCH_UP: JSON.stringify({ window: "10m", runs: "all", max: 1000 }),
     });
     const missed = await missedTicks("ledger.every");
     expect(missed.length).toBeGreaterThanOrEqual(5);
+    // One late run per claim, and a claim a second: the backlog takes about a second a tick.
     await waitUntil(
       "every missed tick to run late",
       async () => (await runs()).filter((r) => r.catchUp).length >= missed.length,
-      30_000,
+      20_000 + missed.length * 2000,
+      { describe: async () => ({ missed, late: (await runs()).filter((r) => r.catchUp).map((r) => r.T) }) },
     );
     const late = (await runs()).filter((r) => r.catchUp);
     expect(late.map((r) => r.T)).toEqual(missed);
@@ -71,7 +76,7 @@ describe("catch-up", () => {
     // None of them had run on time.
     const onTime = (await runs()).filter((r) => !r.catchUp).map((r) => r.T);
     expect(missed.filter((T) => onTime.includes(T))).toEqual([]);
-  });
+  }, 180_000);
 
   it("rerunCrashed: a tick whose claimer was SIGKILLed mid-run runs once more, on the instance that found it", async () => {
     const c = redis().client();
