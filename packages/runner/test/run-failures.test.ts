@@ -54,27 +54,75 @@ async function started(logger = recordingLogger()): Promise<JobRunner> {
   return runner;
 }
 
-function timeouts(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+/**
+ * Runs `fn` and answers the timers started meanwhile by our packages' code (or node-cron's) that
+ * have neither fired nor been cleared soon after its end: the stack of each. Counting the process's active
+ * timers instead would also count the test worker's own, which come and go.
+ */
+async function timersLeftBy(fn: () => Promise<void>): Promise<string[]> {
+  const live = new Map<unknown, string>();
+  const saved = { setTimeout, setInterval, clearTimeout, clearInterval, limit: Error.stackTraceLimit };
+  const ours = (stack: string) => /packages\/[a-z-]+\/(src|dist)\/|node-cron/.test(stack);
+  const track = (start: typeof setTimeout | typeof setInterval, once: boolean) =>
+    ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      const stack = new Error("timer started").stack ?? "";
+      const handle = start(
+        (...a: unknown[]) => {
+          if (once) live.delete(handle);
+          callback(...a);
+        },
+        ms,
+        ...args,
+      );
+      if (ours(stack)) live.set(handle, stack);
+      return handle;
+    }) as never;
+  const untrack = (clear: typeof clearTimeout) =>
+    ((handle: Parameters<typeof clearTimeout>[0]) => {
+      live.delete(handle);
+      clear(handle);
+    }) as never;
+  Error.stackTraceLimit = 50;
+  globalThis.setTimeout = track(saved.setTimeout, true);
+  globalThis.setInterval = track(saved.setInterval, false);
+  globalThis.clearTimeout = untrack(saved.clearTimeout);
+  globalThis.clearInterval = untrack(saved.clearInterval);
+  try {
+    await fn();
+    // A closing connection's timer (ioredis' disconnect timeout) ends when its socket closes,
+    // just after: give such timers a moment. A timer left behind lives far longer than this.
+    const deadline = Date.now() + 3000;
+    while (live.size > 0 && Date.now() < deadline) await new Promise((r) => saved.setTimeout(r, 20));
+  } finally {
+    Object.assign(globalThis, {
+      setTimeout: saved.setTimeout,
+      setInterval: saved.setInterval,
+      clearTimeout: saved.clearTimeout,
+      clearInterval: saved.clearInterval,
+    });
+    Error.stackTraceLimit = saved.limit;
+  }
+  return [...live.values()];
 }
 
 it("a job whose class cannot be built: run() resolves failed naming the class, the lease is freed, the run is recorded, no timer is left", async () => {
-  const before = timeouts();
   buildFails = true;
-  const runner = await started();
-  try {
-    const result = await runner.run("failing.throws");
-    expect(result.outcome).toBe("failed");
-    expect(result.error).toMatch(/FailingJobs.*no binding for PaymentGateway/);
-    expect(await redis.client().exists("octo:lock:{job:failing.throws}")).toBe(0);
-    const status = (await runner.status()).find((s) => s.job === "failing.throws");
-    expect(status?.lastRun?.outcome).toBe("failed");
-    expect(status?.lastRun?.error).toMatch(/no binding for PaymentGateway/);
-  } finally {
-    buildFails = false;
-    await runner.stop();
-  }
-  expect(timeouts()).toBeLessThanOrEqual(before);
+  const left = await timersLeftBy(async () => {
+    const runner = await started();
+    try {
+      const result = await runner.run("failing.throws");
+      expect(result.outcome).toBe("failed");
+      expect(result.error).toMatch(/FailingJobs.*no binding for PaymentGateway/);
+      expect(await redis.client().exists("octo:lock:{job:failing.throws}")).toBe(0);
+      const status = (await runner.status()).find((s) => s.job === "failing.throws");
+      expect(status?.lastRun?.outcome).toBe("failed");
+      expect(status?.lastRun?.error).toMatch(/no binding for PaymentGateway/);
+    } finally {
+      buildFails = false;
+      await runner.stop();
+    }
+  });
+  expect(left).toEqual([]);
 });
 
 it.each([
