@@ -17,8 +17,8 @@ let generatorCalls = 0;
 class PipelineJobs {
   @query("slow-start")
   async slowStart() {
-    // Longer than the queue's 30 s fill marker before the first item exists.
-    await sleep(32_000);
+    // Longer than the queue's fill marker lives unrenewed (10 s) before the first item exists.
+    await sleep(12_000);
     return [1, 2, 3];
   }
 
