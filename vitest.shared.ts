@@ -11,6 +11,7 @@ export function octoProject(name: string): UserWorkspaceConfig {
   return {
     test: {
       name,
+      ...scheduling(name),
       include: ["test/**/*.test.ts"],
       exclude: [
         ...configDefaults.exclude,
@@ -26,4 +27,23 @@ export function octoProject(name: string): UserWorkspaceConfig {
       },
     },
   };
+}
+
+/**
+ * The projects whose tests prove behaviour in time on this machine: several processes sharing
+ * ticks and leases, kills, stalls, lease clocks and the CPU-load lock margin. They run after the
+ * others, one file at a time, so no other file's processes starve theirs.
+ */
+const TIMED = new Set(["redis-lock", "redis-queue", "runner", "chaos"]);
+
+/**
+ * Where a project runs in `vitest run`: the timed projects last, one file at a time; the others
+ * (pure functions, the packed-package installs, the dashboard in a browser, the CLI, metrics, the
+ * example and the bench smoke test, all waiting on conditions with generous bounds) first, two
+ * files at a time.
+ */
+export function scheduling(name: string): { sequence: { groupOrder: number }; maxWorkers: number } {
+  return TIMED.has(name)
+    ? { sequence: { groupOrder: 1 }, maxWorkers: 1 }
+    : { sequence: { groupOrder: 0 }, maxWorkers: 2 };
 }
