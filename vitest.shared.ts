@@ -3,8 +3,9 @@ import { configDefaults, type UserWorkspaceConfig } from "vitest/config";
 /**
  * Settings every test project shares. Tests talk to real Redis servers and real child
  * processes, so timeouts are generous; they bound a hung test, they do not measure speed.
- * Type tests (`test/**\/*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`) are checked by
- * `tsc` in vitest's typecheck mode: a wrong type assertion fails the run like a failing test.
+ * Type tests (`test/**\/*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`) are not run here:
+ * each package's `tsc --noEmit` (`pnpm typecheck`, part of `pnpm test`) compiles them with its
+ * tests, and a wrong type assertion is a compile error there.
  * `OCTO_TEST_EXCLUDE` (comma-separated globs) leaves files out, for runs that need only some.
  */
 export function octoProject(name: string): UserWorkspaceConfig {
@@ -20,11 +21,6 @@ export function octoProject(name: string): UserWorkspaceConfig {
       testTimeout: 60_000,
       hookTimeout: 60_000,
       globalSetup: [new URL("./packages/testing/src/global-setup.ts", import.meta.url).pathname],
-      typecheck: {
-        enabled: true,
-        include: ["test/**/*.test-d.ts"],
-        tsconfig: "./tsconfig.json",
-      },
     },
   };
 }
