@@ -10,53 +10,78 @@ interface Unit {
   reject(error: unknown): void;
 }
 
-/** Sends one script call with these arguments under call number `call`; answers its statuses. */
-export type SendAdd = (senderKey: string, call: number, args: (string | number)[]) => Promise<string>;
-
-/** Lets the callbacks and promise continuations of this event-loop turn run first. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Sends one script call with these arguments as call number `call` of the lane whose last answer
+ * Redis keeps at `answerKey`; answers its statuses.
+ */
+export type SendAdd = (answerKey: string, call: number, args: (string | number)[]) => Promise<string>;
 
 /**
- * Sends the adds of one process to one queue over one client, one script call at a time. Calls
- * made while one is in flight wait and then go together (group commit, up to `batchSize`
- * items), so concurrent single adds share round trips. Each call goes at the end of an
- * event-loop turn, not at once: the callers whose adds the last call answered usually add again
- * in the same turn, and without the wait every other call would carry only them, or only the
- * others (10 concurrent producers averaged 5 items a call). Because only one call is ever in flight,
- * Redis needs to keep only the sender's last answer to recognise a call re-sent after a lost
- * reply: the calls carry increasing numbers, and a re-sent one has the number of the last.
+ * One of a sender's script calls in flight: at most one at a time per lane, numbered, with its
+ * own answer key in Redis, so a call re-sent after a lost reply is recognised by its number.
+ */
+interface Lane {
+  readonly key: string;
+  call: number;
+  busy: boolean;
+}
+
+/** How many script calls one sender keeps in flight at most. */
+export const ADD_LANES = 2;
+
+/**
+ * Sends the adds of one process to one queue over one client. Adds made in one event-loop turn
+ * go together at its end (group commit, up to `batchSize` items a call), spread over the lanes
+ * that are free: while one call is in Redis the next is on its way, so the client's work and
+ * Redis' overlap instead of taking turns. A lane has one call in flight at a time, so Redis needs
+ * to keep only its last answer to recognise a call re-sent after a lost reply: a lane's calls
+ * carry increasing numbers, and a re-sent one has the number of its last.
  */
 export class AddSender {
-  /** Names this sender's answer key; random, so no two senders share one. */
+  /** Names this sender's answer keys; random, so no two senders share one. */
   readonly id = randomUUID();
-  private call = 0;
+  private readonly lanes: Lane[];
   private waiting: Unit[] = [];
-  private sending = false;
+  private flushQueued = false;
 
   constructor(
-    private readonly senderKey: string,
+    /** Start of the answer keys of the queue's senders. */
+    senderKey: string,
     private readonly send: SendAdd,
-  ) {}
+    lanes = ADD_LANES,
+  ) {
+    this.lanes = Array.from({ length: lanes }, (_, i) => ({
+      key: `${senderKey}${this.id}:${i}`,
+      call: 0,
+      busy: false,
+    }));
+  }
 
   /** Queues the items; resolves to one status character per item ('1' added, '0' skipped). */
   add(args: (string | number)[], count: number, batchSize: number): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       this.waiting.push({ args, count, batchSize, resolve, reject });
-      if (!this.sending) {
-        this.sending = true;
-        void this.drain();
-      }
+      this.queueFlush();
     });
   }
 
-  /**
-   * Never rejects: each script call's outcome goes to the callers whose items it carried. Clears
-   * `sending` in the same step that finds nothing waiting, so no add can slip in between.
-   */
-  private async drain(): Promise<void> {
-    await nextTurn();
-    while (this.waiting.length > 0) {
-      const limit = (this.waiting[0] as Unit).batchSize;
+  /** Flushes at the end of this event-loop turn, once: the adds of the whole turn go together. */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  /** Shares what waits among the free lanes, evenly by items, each call up to its batch size. */
+  private flush(): void {
+    const free = this.lanes.filter((lane) => !lane.busy);
+    for (let i = 0; i < free.length && this.waiting.length > 0; i++) {
+      let items = 0;
+      for (const unit of this.waiting) items += unit.count;
+      const limit = Math.min((this.waiting[0] as Unit).batchSize, Math.ceil(items / (free.length - i)));
       const units: Unit[] = [];
       let total = 0;
       while (
@@ -67,20 +92,28 @@ export class AddSender {
         units.push(unit);
         total += unit.count;
       }
-      const args = units.length === 1 ? (units[0] as Unit).args : units.flatMap((unit) => unit.args);
-      try {
-        const statuses = String(await this.send(`${this.senderKey}${this.id}`, ++this.call, args));
-        let at = 0;
-        for (const unit of units) {
-          unit.resolve(statuses.slice(at, at + unit.count));
-          at += unit.count;
-        }
-      } catch (error) {
-        for (const unit of units) unit.reject(error);
-      }
-      await nextTurn();
+      void this.sendOn(free[i] as Lane, units);
     }
-    this.sending = false;
+  }
+
+  /** Never rejects: the call's outcome goes to the callers whose items it carried. */
+  private async sendOn(lane: Lane, units: Unit[]): Promise<void> {
+    lane.busy = true;
+    const args = units.length === 1 ? (units[0] as Unit).args : units.flatMap((unit) => unit.args);
+    try {
+      const statuses = String(await this.send(lane.key, ++lane.call, args));
+      let at = 0;
+      for (const unit of units) {
+        unit.resolve(statuses.slice(at, at + unit.count));
+        at += unit.count;
+      }
+    } catch (error) {
+      for (const unit of units) unit.reject(error);
+    } finally {
+      lane.busy = false;
+      // The callers just answered usually add again in this turn: their adds go at its end.
+      this.queueFlush();
+    }
   }
 }
 

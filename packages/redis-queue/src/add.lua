@@ -1,10 +1,10 @@
 -- Adds items at any time, each to pending or (with a delay) to delayed, skipping each item whose
--- de-duplication key belongs to a live item. A sender has one call in flight at a time and
--- numbers its calls; the answer of its last call is kept under the sender's key, so a call
+-- de-duplication key belongs to a live item. A sender's lane has one call in flight at a time
+-- and numbers its calls; the answer of its last call is kept under the lane's key, so a call
 -- re-sent after a lost reply writes nothing again and answers what the first run did.
 -- KEYS[1] seq (string)  KEYS[2] items (hash)  KEYS[3] pending (list)  KEYS[4] delayed (zset)
 -- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)
--- KEYS[7] the sender's last answer (string "<call number>|<answer>")
+-- KEYS[7] the lane's last answer (string "<call number>|<answer>")
 -- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3] call number
 -- ARGV[4..] groups, one per add call: delay ms (0: none), item count n, 1 when keyed else 0,
 -- then n encoded payloads, or n pairs of de-duplication key, payload

@@ -88,7 +88,7 @@ export async function addItems<T>(
 
 function senderOf<T>(target: AddTarget<T>): AddSender {
   const { redis, keys: k } = target;
-  return addSenderOf(redis, k.added, (senderKey, call, args) =>
+  return addSenderOf(redis, k.added, (answerKey, call, args) =>
     redis.octoQueueAdd(
       k.seq,
       k.items,
@@ -96,7 +96,7 @@ function senderOf<T>(target: AddTarget<T>): AddSender {
       k.delayed,
       k.dedup,
       k.keyOf,
-      senderKey,
+      answerKey,
       k.wake,
       ADD_ANSWER_TTL_MS,
       call,

@@ -30,7 +30,7 @@ export interface QueueKeys {
   dedup: string;
   /** Hash id → the de-duplication key it was added under (only items added with a key). */
   keyOf: string;
-  /** Start of the keys holding the last answer of each sender of adds (see AddSender). */
+  /** Start of the keys holding the last answer of each lane of each sender of adds (see AddSender). */
   added: string;
   /** Start of the keys `removeDeadLetters` leaves for a few minutes with its answer, one per call. */
   removed: string;
