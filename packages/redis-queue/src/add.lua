@@ -19,9 +19,10 @@ if prior then
   if call == ARGV[3] then return answer end
 end
 local now = server_time_ms()
+-- Counters instead of #t: the length operator searches the table each time.
 local statuses, seen = {}, {}
-local payloads, keys, delays = {}, {}, {}
-local i = 4
+local payloads, keys, delays, n = {}, {}, {}, 0
+local i, s = 4, 0
 while i <= #ARGV do
   local delay, count, keyed = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2] == '1'
   i = i + 3
@@ -44,47 +45,61 @@ while i <= #ARGV do
         if holder then redis.call('HDEL', KEYS[6], holder) end
       end
     end
-    statuses[#statuses + 1] = add and '1' or '0'
+    s = s + 1
     if add then
-      payloads[#payloads + 1] = payload
-      keys[#payloads] = key
-      delays[#payloads] = delay
+      statuses[s] = '1'
+      n = n + 1
+      payloads[n] = payload
+      keys[n] = key
+      delays[n] = delay
+    else
+      statuses[s] = '0'
     end
   end
 end
-local n = #payloads
 if n > 0 then
-  local last = redis.call('INCRBY', KEYS[1], n)
+  local first = redis.call('INCRBY', KEYS[1], n) - n
   local fields, dedup, keyof, scored, ready = {}, {}, {}, {}, {}
+  local nf, nd, ns, nr = 0, 0, 0, 0
+  -- "-<due>" once per delay, not once per item: number to text is the costly part of an id.
+  local suffixes = {}
   for j = 1, n do
     local delay = delays[j]
-    local due = now + delay
-    local id = (last - n + j) .. '-' .. due
-    fields[#fields + 1] = id
-    fields[#fields + 1] = '0|0|' .. payloads[j]
+    local suffix = suffixes[delay]
+    if not suffix then
+      suffix = '-' .. (now + delay)
+      suffixes[delay] = suffix
+    end
+    local id = (first + j) .. suffix
+    fields[nf + 1] = id
+    fields[nf + 2] = '0|0|' .. payloads[j]
+    nf = nf + 2
     local key = keys[j]
     if key then
-      dedup[#dedup + 1] = key
-      dedup[#dedup + 1] = id
-      keyof[#keyof + 1] = id
-      keyof[#keyof + 1] = key
+      dedup[nd + 1] = key
+      dedup[nd + 2] = id
+      keyof[nd + 1] = id
+      keyof[nd + 2] = key
+      nd = nd + 2
     end
     if delay > 0 then
-      scored[#scored + 1] = due
-      scored[#scored + 1] = id
+      scored[ns + 1] = now + delay
+      scored[ns + 2] = id
+      ns = ns + 2
     else
-      ready[#ready + 1] = id
+      nr = nr + 1
+      ready[nr] = id
     end
   end
   redis.call('HSET', KEYS[2], unpack(fields))
-  if #dedup > 0 then
+  if nd > 0 then
     redis.call('HSET', KEYS[5], unpack(dedup))
     redis.call('HSET', KEYS[6], unpack(keyof))
   end
-  if #scored > 0 then redis.call('ZADD', KEYS[4], unpack(scored)) end
-  if #ready > 0 then
+  if ns > 0 then redis.call('ZADD', KEYS[4], unpack(scored)) end
+  if nr > 0 then
     redis.call('RPUSH', KEYS[3], unpack(ready))
-    redis.call('PUBLISH', ARGV[1], #ready)
+    redis.call('PUBLISH', ARGV[1], nr)
   end
 end
 local answer = table.concat(statuses)
