@@ -29,7 +29,7 @@ const JOB_OPTS = { removeOnComplete: true, removeOnFail: true };
  */
 export async function add(ctx: BenchContext): Promise<ResultRow[]> {
   const ours = await loadOurs("@octo/redis-queue", ["RedisQueue"]);
-  const singles = scaled(20_000, ctx.options.scale);
+  const singles = scaled(100_000, ctx.options.scale);
   const batched = scaled(50_000, ctx.options.scale);
   const rows: ResultRow[] = [];
   const pair = async (
