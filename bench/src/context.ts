@@ -13,18 +13,30 @@ export interface BenchContext {
 /** The no-op item every queue scenario moves, the same for us, BullMQ and the floors. */
 export const item = (n: number) => ({ n });
 
+/** For `measureRounds` rows whose rounds need no warm-up. */
+export const NO_WARM_UP = { warmUp: false } as const;
+
 /**
  * Runs `round` once per round with an empty Redis before each, and turns the values (or the
- * first error) into a row: a failure is reported as "not measured", never as a number.
+ * first error) into a row: a failure is reported as "not measured", never as a number. With
+ * `warmUp` (the default) one more round runs first and is not recorded, for us and the peers
+ * alike: a round of our queue lasts a fraction of a second, and the first one in a process
+ * measures the JIT compiler and the connections being set up as much as the code. Rows whose
+ * rounds run in fresh processes, or count rather than time, pass `warmUp: false`.
  */
 export async function measureRounds(
   ctx: BenchContext,
   base: Omit<ResultRow, "values" | "notMeasured">,
   rounds: number,
   round: (index: number) => Promise<number>,
+  { warmUp = true }: { warmUp?: boolean } = {},
 ): Promise<ResultRow> {
   const values: number[] = [];
   try {
+    if (warmUp) {
+      await ctx.redis.flush();
+      await round(-1);
+    }
     for (let i = 0; i < rounds; i++) {
       await ctx.redis.flush();
       const value = await round(i);

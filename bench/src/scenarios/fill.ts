@@ -1,4 +1,4 @@
-import { type BenchContext, childResult, item, measureRounds, startChild } from "../context";
+import { type BenchContext, childResult, item, measureRounds, NO_WARM_UP, startChild } from "../context";
 import { scaled } from "../options";
 import { loadOurs } from "../ours";
 import { notMeasured, type ResultRow } from "../result";
@@ -69,16 +69,23 @@ export async function fill(ctx: BenchContext): Promise<ResultRow[]> {
   };
   rows.push(
     ours.ok
-      ? await measureRounds(ctx, rss, 1, async () => {
-          const child = startChild("octo-fill-rss", {
-            BENCH_REDIS_URL: ctx.redis.url,
-            BENCH_COUNT: String(big),
-          });
-          const result = await childResult<{ peakRss: number; length: number }>(child, 600_000);
-          if (result.length !== big)
-            throw new Error(`queue holds ${result.length} of ${big} items after fill`);
-          return result.peakRss / 1024 / 1024;
-        })
+      ? await measureRounds(
+          ctx,
+          rss,
+          1,
+          async () => {
+            const child = startChild("octo-fill-rss", {
+              BENCH_REDIS_URL: ctx.redis.url,
+              BENCH_COUNT: String(big),
+            });
+            const result = await childResult<{ peakRss: number; length: number }>(child, 600_000);
+            if (result.length !== big)
+              throw new Error(`queue holds ${result.length} of ${big} items after fill`);
+            return result.peakRss / 1024 / 1024;
+            // A fresh child process each round: nothing to warm up.
+          },
+          NO_WARM_UP,
+        )
       : notMeasured(rss, ours.reason),
   );
   return rows;

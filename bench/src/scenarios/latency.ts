@@ -1,5 +1,5 @@
 import { Queue, Worker } from "bullmq";
-import { type BenchContext, item, measureRounds, sleep } from "../context";
+import { type BenchContext, item, measureRounds, NO_WARM_UP, sleep } from "../context";
 import { scaled } from "../options";
 import { loadOurs } from "../ours";
 import { notMeasured, percentile, type ResultRow } from "../result";
@@ -44,11 +44,18 @@ async function percentileRows(
   sample: () => Promise<number[]>,
 ): Promise<ResultRow[]> {
   const runs: number[][] = [];
-  const first = await measureRounds(ctx, p50 as ResultRow, ctx.options.rounds, async () => {
-    const lags = await sample();
-    runs.push(lags);
-    return percentile(lags, 50);
-  });
+  // No warm-up round: p99 is read from the same samples, round by round.
+  const first = await measureRounds(
+    ctx,
+    p50 as ResultRow,
+    ctx.options.rounds,
+    async () => {
+      const lags = await sample();
+      runs.push(lags);
+      return percentile(lags, 50);
+    },
+    NO_WARM_UP,
+  );
   if (first.notMeasured)
     return [first, { ...(p99 as ResultRow), values: [], notMeasured: first.notMeasured }];
   return [first, { ...(p99 as ResultRow), values: runs.map((lags) => percentile(lags, 99)) }];

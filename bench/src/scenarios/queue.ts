@@ -1,5 +1,5 @@
 import { Queue, Worker } from "bullmq";
-import { type BenchContext, childResult, item, measureRounds, startChild } from "../context";
+import { type BenchContext, childResult, item, measureRounds, NO_WARM_UP, startChild } from "../context";
 import { scaled } from "../options";
 import { loadOurs } from "../ours";
 import { notMeasured, type ResultRow } from "../result";
@@ -78,17 +78,24 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
   if (!ours.ok) rows.push(notMeasured(oursBase, ours.reason));
   else {
     rows.push(
-      await measureRounds(ctx, oursBase, ctx.options.rounds, async () => {
-        const redis = ctx.redis.client();
-        const queue = new ours.mod.RedisQueue("bench-multi", redis, {});
-        try {
-          await queue.fill(Array.from({ length: count }, (_, n) => item(n)));
-        } finally {
-          await queue.close?.();
-          await redis.quit();
-        }
-        return multiProcess(ctx, "octo-worker", count, "bench-multi");
-      }),
+      await measureRounds(
+        ctx,
+        oursBase,
+        ctx.options.rounds,
+        async () => {
+          const redis = ctx.redis.client();
+          const queue = new ours.mod.RedisQueue("bench-multi", redis, {});
+          try {
+            await queue.fill(Array.from({ length: count }, (_, n) => item(n)));
+          } finally {
+            await queue.close?.();
+            await redis.quit();
+          }
+          return multiProcess(ctx, "octo-worker", count, "bench-multi");
+          // Fresh worker processes each round: nothing to warm up.
+        },
+        NO_WARM_UP,
+      ),
     );
   }
   rows.push(
@@ -104,6 +111,7 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
         await addBullmqJobs(ctx, "bench-multi", count);
         return multiProcess(ctx, "bullmq-worker", count, "bench-multi");
       },
+      NO_WARM_UP,
     ),
   );
   return rows;
