@@ -1,12 +1,8 @@
-import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/redis-queue";
-import { type NodeProcess, startNodeProcess, startTcpProxy, type TcpProxy, waitUntil } from "@octo/testing";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expandLuaIncludes } from "../build/lua-includes";
+import { type NodeProcess, startNodeProcess, waitUntil } from "@octo/testing";
+import { describe, expect, it } from "vitest";
 import { ADD_LANES } from "../src/add-sender";
-import { useRedis } from "./support";
+import { runsScriptFile, useProxy, useRedis } from "./support";
 
 const env = useRedis();
 const workerFixture = new URL("./fixtures/standalone-worker.ts", import.meta.url).pathname;
@@ -220,30 +216,11 @@ describe("de-duplication keys of items that stall", () => {
 });
 
 describe("add() under a lost reply", () => {
-  // The script as Redis receives it: its includes expanded at build time.
-  const source = expandLuaIncludes(fileURLToPath(new URL("../src/add.lua", import.meta.url)));
-  const sha = createHash("sha1").update(source).digest("hex");
-  let proxy: TcpProxy;
-  const clients: Redis[] = [];
-  beforeAll(async () => {
-    proxy = await startTcpProxy(env.server.port);
-  });
-  afterAll(async () => {
-    for (const client of clients) client.disconnect();
-    await proxy.close();
-  });
-  function throughProxy(): Redis {
-    const client = new Redis({ port: proxy.port, db: env.server.db, maxRetriesPerRequest: null });
-    client.on("error", () => {});
-    clients.push(client);
-    return client;
-  }
+  const lossy = useProxy(env);
+  const { throughProxy } = lossy;
   /** Loses the reply of the next add on queue `name` (matched on its keys, EVAL or EVALSHA). */
   function loseAddReply(name: string): Promise<string> {
-    return proxy.loseNextReply(
-      (request) =>
-        (request.includes(source) || request.includes(sha)) && request.includes(`octo:q:{${name}}:dedup`),
-    );
+    return lossy.proxy.loseNextReply(runsScriptFile("add", `octo:q:{${name}}:dedup`));
   }
 
   it("adds an array once and answers the first run's counts when the call is re-sent", async () => {

@@ -1,35 +1,22 @@
-import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import {
   FillInterruptedError,
   InvalidArgumentError,
   RedisQueue,
   UnencodableItemError,
 } from "@octo/redis-queue";
-import { recordingLogger, startNodeProcess, startTcpProxy, type TcpProxy, waitUntil } from "@octo/testing";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expandLuaIncludes } from "../build/lua-includes";
-import { useRedis } from "./support";
+import { recordingLogger, startNodeProcess, waitUntil } from "@octo/testing";
+import { describe, expect, it } from "vitest";
+import { runsScriptFile, useProxy, useRedis } from "./support";
 
 const env = useRedis();
 const SCRIPTS = ["fill-begin", "fill-append", "fill-renew", "fill-end", "requeue"] as const;
-/** A script as Redis receives it: its includes expanded at build time. */
-const source = (name: string) =>
-  expandLuaIncludes(fileURLToPath(new URL(`../src/${name}.lua`, import.meta.url)));
-/**
- * Whether a request runs script `name` on a key: ioredis sends EVAL with the source the first
- * time a client uses a script, EVALSHA with its SHA after that.
- */
-function runs(request: string, name: (typeof SCRIPTS)[number], key: string): boolean {
-  const text = source(name);
-  const sha = createHash("sha1").update(text).digest("hex");
-  return (request.includes(sha) || request.includes(text)) && request.includes(key);
-}
+const lossy = useProxy(env);
+/** A client whose connection goes through the proxy; ioredis re-sends what lost its reply. */
+const { throughProxy } = lossy;
 
 /** Loses the reply of the next call of script `name` on `key`; resolves once that happened. */
 function loseReply(name: (typeof SCRIPTS)[number], key: string): () => Promise<void> {
-  const cut = proxy.loseNextReply((request) => runs(request, name, key));
+  const cut = lossy.proxy.loseNextReply(runsScriptFile(name, key));
   return async () => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -40,24 +27,6 @@ function loseReply(name: (typeof SCRIPTS)[number], key: string): () => Promise<v
 }
 /** The marker's life without renewal (FILL_MARKER_TTL_MS in src/fill.ts). */
 const MARKER_TTL_MS = 10_000;
-
-let proxy: TcpProxy;
-const clients: Redis[] = [];
-beforeAll(async () => {
-  proxy = await startTcpProxy(env.server.port);
-});
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await proxy.close();
-});
-
-/** A client whose connection goes through the proxy; ioredis re-sends what lost its reply. */
-function throughProxy(): Redis {
-  const client = new Redis({ port: proxy.port, db: env.server.db, maxRetriesPerRequest: null });
-  client.on("error", () => {});
-  clients.push(client);
-  return client;
-}
 
 /** The payloads in pending order, as stored. */
 async function stored(name: string): Promise<string[]> {
