@@ -4,9 +4,8 @@ import { configDefaults, type UserWorkspaceConfig } from "vitest/config";
  * Settings every test project shares. Tests talk to real Redis servers and real child
  * processes, so timeouts are generous; they bound a hung test, they do not measure speed.
  * Type tests (`test/**\/*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`) are not run here:
- * each package's `tsc --noEmit` (`pnpm typecheck`, part of `pnpm test`) compiles them with its
- * tests, and a wrong type assertion is a compile error there.
- * `OCTO_TEST_EXCLUDE` (comma-separated globs) leaves files out, for runs that need only some.
+ * `pnpm typecheck` (part of `pnpm test`) compiles them with every package's sources and tests,
+ * and a wrong type assertion is a compile error there.
  */
 export function octoProject(name: string): UserWorkspaceConfig {
   return {
@@ -14,10 +13,7 @@ export function octoProject(name: string): UserWorkspaceConfig {
       name,
       ...scheduling(name),
       include: ["test/**/*.test.ts"],
-      exclude: [
-        ...configDefaults.exclude,
-        ...(process.env.OCTO_TEST_EXCLUDE ?? "").split(",").filter((glob) => glob !== ""),
-      ],
+      exclude: configDefaults.exclude,
       testTimeout: 60_000,
       hookTimeout: 60_000,
       globalSetup: [new URL("./packages/testing/src/global-setup.ts", import.meta.url).pathname],
