@@ -67,6 +67,7 @@ export async function fill(ctx: BenchContext): Promise<ResultRow[]> {
     unit: "MB",
     note: "peak resident set size of a fresh Node.js process doing only the fill, sampled every 20 ms",
   };
+  // A fresh child process each round: nothing to warm up.
   rows.push(
     ours.ok
       ? await measureRounds(
@@ -82,7 +83,6 @@ export async function fill(ctx: BenchContext): Promise<ResultRow[]> {
             if (result.length !== big)
               throw new Error(`queue holds ${result.length} of ${big} items after fill`);
             return result.peakRss / 1024 / 1024;
-            // A fresh child process each round: nothing to warm up.
           },
           NO_WARM_UP,
         )

@@ -77,6 +77,7 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
   };
   if (!ours.ok) rows.push(notMeasured(oursBase, ours.reason));
   else {
+    // Fresh worker processes each round, ours and BullMQ's: nothing to warm up.
     rows.push(
       await measureRounds(
         ctx,
@@ -92,7 +93,6 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
             await redis.quit();
           }
           return multiProcess(ctx, "octo-worker", count, "bench-multi");
-          // Fresh worker processes each round: nothing to warm up.
         },
         NO_WARM_UP,
       ),
