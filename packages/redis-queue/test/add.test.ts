@@ -301,6 +301,27 @@ describe("add() from many callers at once", () => {
   });
 });
 
+describe("add() order", () => {
+  it("puts one process's adds in pending in the order they were made, across both lanes and turns", async () => {
+    const queue = new RedisQueue<number>("order", env.redis, { batchSize: 7 });
+    // Adds made in bursts across event-loop turns, so calls go out on both lanes while others are
+    // in flight, in calls of up to 7 items.
+    const sent: Promise<unknown>[] = [];
+    let n = 0;
+    for (let burst = 0; burst < 40; burst++) {
+      for (let i = 0; i < 5; i++) sent.push(queue.add(n++));
+      sent.push(queue.add([n++, n++, n++]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(sent);
+    const ids = await env.redis.lrange("octo:q:{order}:pending", 0, -1);
+    const payloads = await env.redis.hmget("octo:q:{order}:items", ...ids);
+    expect(payloads.map((p) => Number(JSON.parse(String(p).split("|")[2] as string)))).toEqual(
+      Array.from({ length: n }, (_, i) => i),
+    );
+  });
+});
+
 describe("add() from producers that each wait for their last add", () => {
   it("sends the adds of 10 looping producers about 5 to a call on each of the two lanes, not one by one", async () => {
     const queue = new RedisQueue<number>("loops", env.redis);
