@@ -24,13 +24,22 @@ export interface AckHost {
 }
 
 /**
- * Group commit of acks: one ack call in flight at a time; items finishing meanwhile go together in
+ * Acks one worker keeps in flight at most, each on its own lane (its own field in the replies
+ * hash, so each lane's re-sent call is recognised): Redis runs one while the next is on its way.
+ */
+export const ACK_LANES = 2;
+
+/**
+ * Group commit of acks: one ack call in flight per lane; items finishing meanwhile go together in
  * the next. A failed call is sent again (the same call id, so a call that did run answers as it
  * did) while the leases hold, for at most one lease period; its items stay held and renewed.
  */
 export class AckBatcher {
   private queued: Lease[] = [];
-  private flushing?: Promise<void>;
+  /** Replies fields of the lanes with no call in flight, lowest first. */
+  private readonly freeLanes = Array.from({ length: ACK_LANES }, (_, i) => `ack:${i}`);
+  /** Calls in flight; each settles (never rejects) once answered or given up. */
+  private readonly sending = new Set<Promise<void>>();
   private calls = 0;
 
   constructor(
@@ -40,29 +49,37 @@ export class AckBatcher {
 
   push(lease: Lease): void {
     this.queued.push(lease);
-    if (!this.flushing) void this.flush();
+    this.pump();
   }
 
-  /** Sends every queued ack; never rejects (a failure goes to the host). */
+  /** Resolves once every queued ack was sent and answered; never rejects (a failure goes to the host). */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    while (this.queued.length > 0) {
-      const batch = this.queued;
-      this.queued = [];
-      this.flushing = this.send(batch);
-      try {
-        await this.flushing;
-      } finally {
-        this.flushing = undefined;
-      }
-    }
+    this.pump();
+    while (this.sending.size > 0) await Promise.all(this.sending);
   }
 
-  private async send(batch: Lease[]): Promise<void> {
+  /** Sends what is queued on a free lane, if there is one. */
+  private pump(): void {
+    if (this.queued.length === 0) return;
+    const lane = this.freeLanes.shift();
+    if (lane === undefined) return;
+    const batch = this.queued;
+    this.queued = [];
+    const sent: Promise<void> = this.send(batch, lane).finally(() => {
+      this.freeLanes.push(lane);
+      this.freeLanes.sort();
+      this.sending.delete(sent);
+      this.pump();
+    });
+    this.sending.add(sent);
+  }
+
+  private async send(batch: Lease[], lane: string): Promise<void> {
     const { redis, keys, logger, queue } = this.host;
     let refused = 0;
     for (const leases of perCall(batch)) {
-      const callId = `${this.workerId}:ack:${++this.calls}`;
+      // ack.lua reads the lane's replies field from the call id.
+      const callId = `${this.workerId}:${lane}:${++this.calls}`;
       const args: string[] = [];
       for (const lease of leases) args.push(lease.id, lease.token);
       const since = performance.now();

@@ -2,14 +2,17 @@
 -- that stalled past its lease never deletes an item another worker has taken since.
 -- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] lease (hash)  KEYS[4] stalls (hash)
 -- KEYS[5] the worker's replies (hash)  KEYS[6] dedup (hash)  KEYS[7] keyof (hash)
--- ARGV[1] call id  ARGV[2] replies ttl ms  ARGV[3..] pairs of id, token
+-- ARGV[1] call id, "<worker>:ack:<lane>:<n>"  ARGV[2] replies ttl ms  ARGV[3..] pairs of id, token
+-- A worker keeps a few acks in flight, one per lane; each lane's last answer is kept apart, under
+-- the field "ack:<lane>" the call id names (a call id of another form uses the field "ack").
 -- Returns a code per item: 1 removed, -1 lease lost, -2 item missing. A re-sent call returns the
 -- first run's codes.
 --@include includes/lease-token.lua
 --@include includes/replies.lua
 --@include includes/free-keys.lua
 
-local prior = replay_text(KEYS[5], 'ack', ARGV[1])
+local field = string.match(ARGV[1], ':(ack:%d+):%d+$') or 'ack'
+local prior = replay_text(KEYS[5], field, ARGV[1])
 if prior then return states_of(prior) end
 local codes, mine = lease_states(KEYS[3], KEYS[2], ARGV, 3, 2)
 if #mine > 0 then
@@ -22,5 +25,5 @@ if #mine > 0 then
   free_keys(KEYS[6], KEYS[7], mine)
   unpin_if_idle(KEYS[1], KEYS[3])
 end
-remember_text(KEYS[5], 'ack', ARGV[1], ARGV[2], states_text(codes))
+remember_text(KEYS[5], field, ARGV[1], ARGV[2], states_text(codes))
 return codes

@@ -6,6 +6,8 @@ export interface TakeSizeInput {
   running: number;
   /** Items taken and not started. */
   buffered: number;
+  /** Items asked for by takes still in flight. */
+  requested?: number;
   /** Items this worker has been finishing per second, recently. */
   pacePerSecond: number;
   /** How far ahead to look: about two take round trips, at least a few ms. */
@@ -14,12 +16,12 @@ export interface TakeSizeInput {
 
 /**
  * How many items to take: one per free handler, plus as many as the measured pace says will start
- * within the horizon. Fast handlers get whole batches (few round trips per item); a slow handler's
+ * within the horizon, less what takes in flight will bring. Fast handlers get whole batches (few round trips per item); a slow handler's
  * next item would start a second or more from now, so none is taken ahead and another worker that
  * is idle now gets it. 0 means: do not take.
  */
 export function takeSize(input: TakeSizeInput): number {
-  const held = input.running + input.buffered;
+  const held = input.running + input.buffered + (input.requested ?? 0);
   const free = Math.max(0, input.parallelism - held);
   const soon = Math.floor((input.pacePerSecond * input.horizonMs) / 1000);
   const wanted = Math.max(free, input.parallelism + soon - held);

@@ -7,6 +7,8 @@
 -- KEYS[8] the worker's replies (hash)  KEYS[9] dedup (hash)  KEYS[10] keyof (hash)
 -- ARGV[1] most items  ARGV[2] lease ms  ARGV[3] token  ARGV[4] items the worker starts at once
 -- ARGV[5] maxStalls  ARGV[6] replies ttl ms
+-- ARGV[7] the take lane's field in the replies hash, "take:<lane>": a worker keeps a few takes in
+--         flight, one per lane, and each lane's last answer is kept apart (absent: "take")
 -- Returns { ids, values, deadline, stalls, stalled, dead } (stalls per id: nil, or the stalls so
 -- far; stalled: id, stalls of each taken item whose last lease ended in a stall; dead: id,
 -- attempts, error of each item this run dead-lettered for stalls), or {} when nothing is pending
@@ -21,6 +23,7 @@
 --@include includes/free-keys.lua
 
 local token = ARGV[3]
+local field = ARGV[7] or 'take'
 
 local function answer(ids, deadline, stalled, dead)
   if #ids == 0 then
@@ -34,7 +37,7 @@ local function answer(ids, deadline, stalled, dead)
 end
 
 -- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.
-local prior = replay_text(KEYS[8], 'take', token)
+local prior = replay_text(KEYS[8], field, token)
 if prior then
   local taken = {}
   for word in string.gmatch(prior, '%S+') do taken[#taken + 1] = word end
@@ -119,5 +122,5 @@ for i, id in ipairs(ids) do
 end
 redis.call('ZADD', KEYS[2], unpack(scores))
 redis.call('HSET', KEYS[5], unpack(tokens))
-remember_text(KEYS[8], 'take', token, ARGV[6], deadline_text .. ' ' .. table.concat(ids, ' '))
+remember_text(KEYS[8], field, token, ARGV[6], deadline_text .. ' ' .. table.concat(ids, ' '))
 return answer(ids, deadline, stalled, dead)

@@ -27,6 +27,12 @@ const MIN_IDLE_MS = 10;
 const MAX_IDLE_MS = 200;
 /** Take ahead what will start within this long, or two take round trips if longer. */
 const MIN_HORIZON_MS = 20;
+/**
+ * Takes one worker keeps in flight at most, each on its own lane (its own field in the replies
+ * hash, so each lane's re-sent take is recognised). A second take goes out only while takes come
+ * back full: Redis works on one while the worker's lanes work through the other's items.
+ */
+export const TAKE_LANES = 2;
 
 /**
  * One `work()` call. Lanes (one per unit of parallelism) pull leased items from a local buffer,
@@ -56,7 +62,15 @@ export class Worker<T> {
   /** Lanes waiting for a take. */
   private waiting = 0;
   private takes = 0;
-  private taking?: Promise<void>;
+  /** Takes in flight; each settles (never rejects) once its items are in the buffer. */
+  private readonly taking = new Set<Promise<void>>();
+  /** Replies fields of the take lanes with no take in flight, lowest first. */
+  private readonly freeTakeLanes = Array.from({ length: TAKE_LANES }, (_, i) => `take:${i}`);
+  /** Items the takes in flight asked for, and how many of them they mark running at once. */
+  private requested = 0;
+  private requestedAtOnce = 0;
+  /** The last take came back full: the queue has more, worth a second take alongside. */
+  private streaming = false;
   private takeRoundTripMs = 0;
   private failure?: unknown;
   private idleSince?: number;
@@ -122,7 +136,7 @@ export class Worker<T> {
     } finally {
       this.stop(false);
       signal?.removeEventListener("abort", onAbort);
-      await this.taking;
+      while (this.taking.size > 0) await Promise.all(this.taking);
       await this.wake.close();
       const unstarted = this.buffer;
       this.buffer = [];
@@ -212,33 +226,55 @@ export class Worker<T> {
       batchSize: this.config.batchSize,
       running: this.running.size,
       buffered: this.buffer.length,
+      requested: this.requested,
       pacePerSecond: this.pace.perSecond(),
       horizonMs: Math.max(MIN_HORIZON_MS, 2 * this.takeRoundTripMs),
     });
   }
 
-  /** Takes ahead when the pace says more items will start soon than are buffered. */
+  /** Takes ahead when the pace says more items will start soon than are buffered or asked for. */
   private maybeFetch(): void {
-    if (!this.taking && this.state === "running" && this.takeSize() > 0) void this.fetch();
+    this.startTake();
   }
 
-  /** Starts a take unless one is running; never rejects (a failure stops the worker). */
+  /**
+   * Starts a take if a lane is free and items are wanted (a second one only while takes come back
+   * full); answers a promise that settles when a take in flight has settled, at once when none is.
+   * Never rejects: a failed take stops the worker.
+   */
   private fetch(): Promise<void> {
-    if (!this.taking && this.state === "running") {
-      this.taking = this.take()
-        .catch((error) => this.fail(error))
-        .finally(() => {
-          this.taking = undefined;
-        });
-    }
-    return this.taking ?? Promise.resolve();
+    this.startTake();
+    return this.taking.size > 0 ? Promise.race(this.taking) : Promise.resolve();
   }
 
-  private async take(): Promise<void> {
-    const { keys: k, leaseMs, maxStalls, logger, name } = this.config;
+  private startTake(): void {
+    if (this.state !== "running" || (this.taking.size > 0 && !this.streaming)) return;
+    const lane = this.freeTakeLanes.shift();
+    if (lane === undefined) return;
     const size = this.takeSize();
-    if (size === 0) return;
-    const atOnce = Math.min(this.waiting, size);
+    if (size === 0) {
+      this.freeTakeLanes.unshift(lane);
+      return;
+    }
+    // Items marked running at once, for the lanes waiting now that no take in flight serves.
+    const atOnce = Math.min(Math.max(0, this.waiting - this.requestedAtOnce), size);
+    this.requested += size;
+    this.requestedAtOnce += atOnce;
+    const taking: Promise<void> = this.take(lane, size, atOnce)
+      .catch((error) => this.fail(error))
+      .finally(() => {
+        this.requested -= size;
+        this.requestedAtOnce -= atOnce;
+        // The lowest free lane goes first: a lane past the first is used only alongside it.
+        this.freeTakeLanes.push(lane);
+        this.freeTakeLanes.sort();
+        this.taking.delete(taking);
+      });
+    this.taking.add(taking);
+  }
+
+  private async take(lane: string, size: number, atOnce: number): Promise<void> {
+    const { keys: k, leaseMs, maxStalls, logger, name } = this.config;
     // The token comes from here, so a take ioredis re-sends after a lost reply finds the items
     // its first run took instead of taking (and stranding) more.
     const token = `${this.workerId}.${++this.takes}`;
@@ -262,8 +298,10 @@ export class Worker<T> {
         atOnce,
         maxStalls,
         this.repliesTtlMs,
+        lane,
       );
     } catch (err) {
+      this.streaming = false;
       if (isRefusal(err) || isClosedForGood(this.redis)) throw err;
       logger.warn({ err, queue: name }, "could not take items; trying again");
       await this.idle();
@@ -276,6 +314,7 @@ export class Worker<T> {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
       const [ids, values, , stalls] = taken;
+      this.streaming = ids.length === size;
       const expiry = this.clock.expiryFor(sentAt);
       ids.forEach((id, i) => {
         const lease = new Lease(String(id), values[i] ?? null, token, stalls[i] != null, i < atOnce, expiry);
@@ -285,6 +324,9 @@ export class Worker<T> {
       this.expiryTimer.arm(expiry);
       return;
     }
+    this.streaming = false;
+    // Another take is in flight: what it finds decides whether to wait for work.
+    if (this.taking.size > 1) return;
     await this.waitForWork();
   }
 

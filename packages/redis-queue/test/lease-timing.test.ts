@@ -53,6 +53,13 @@ describe("take size (pure)", () => {
     expect(takeSize({ ...base, running: 1, pacePerSecond: 50_000 })).toBe(100);
   });
 
+  it("counts what takes in flight asked for as held, so a second take asks only for the rest", () => {
+    expect(takeSize({ ...base, running: 1, requested: 4, pacePerSecond: 500 })).toBe(6);
+    expect(takeSize({ ...base, parallelism: 4, running: 2, requested: 2, pacePerSecond: 0 })).toBe(0);
+    expect(takeSize({ ...base, running: 1, pacePerSecond: 5_000 })).toBe(100);
+    expect(takeSize({ ...base, running: 1, requested: 100, pacePerSecond: 5_000 })).toBe(0);
+  });
+
   it("measures the pace as items settled per second over windows of 20 ms or more", () => {
     const pace = new PaceMeter(0);
     for (let i = 0; i < 10; i++) pace.settled();
