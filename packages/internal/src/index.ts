@@ -5,6 +5,7 @@ export { type EventListener, type EventSource, TypedEmitter } from "./events";
 export { InvalidArgumentError } from "./invalid-argument-error";
 export { childLogger, type LogFn, type LoggerLike, silentLogger } from "./logger-like";
 export { assertKeyName, assertNonEmptyString, hashTag, resolvePrefix } from "./names";
+export { defineScripts, type ScriptCall, type ScriptDefinition } from "./scripts";
 export { show } from "./show";
 export {
   A_TELEMETRY,

@@ -1,3 +1,4 @@
+import { defineScripts } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import acquireScript from "./acquire.lua";
 import extendScript from "./extend.lua";
@@ -39,22 +40,19 @@ interface LockCommands {
  */
 export const RELEASE_RECEIPT_MS = 10 * 60_000;
 
-const defined = new WeakMap<Redis | Cluster, LockCommands>();
+const LOCK_SCRIPTS = {
+  octoLockAcquire: { numberOfKeys: 3, lua: acquireScript },
+  octoLockRelease: { numberOfKeys: 3, lua: releaseScript },
+  octoLockExtend: { numberOfKeys: 2, lua: extendScript },
+};
 
 /**
- * Defines the lock scripts on a client the first time it is used, so each runs as EVALSHA from
- * then on (ioredis falls back to EVAL once if the server lost its script cache, e.g. on restart).
+ * The lock scripts on a client, defined the first time it is used (see defineScripts), so each
+ * runs as EVALSHA from then on (ioredis falls back to EVAL once if the server lost its script
+ * cache, e.g. on restart).
  */
 function lockCommands(redis: Redis | Cluster): LockCommands {
-  let commands = defined.get(redis);
-  if (commands === undefined) {
-    redis.defineCommand("octoLockAcquire", { numberOfKeys: 3, lua: acquireScript });
-    redis.defineCommand("octoLockRelease", { numberOfKeys: 3, lua: releaseScript });
-    redis.defineCommand("octoLockExtend", { numberOfKeys: 2, lua: extendScript });
-    commands = redis as unknown as LockCommands;
-    defined.set(redis, commands);
-  }
-  return commands;
+  return defineScripts(redis, LOCK_SCRIPTS) as unknown as LockCommands;
 }
 
 /**

@@ -160,3 +160,19 @@ test("the scripts survive a server-side SCRIPT FLUSH (EVALSHA falls back to EVAL
   await redis.script("FLUSH");
   expect(await releaseLock(redis, "flushed", "me")).toBe(true);
 });
+
+test("runs its own scripts, and leaves another copy of the package its own, when both define them on one client", async () => {
+  const client = server.client();
+  const other = "return redis.error_reply('ERR the other copy of the package ran')";
+  // Another copy, of another version, sharing the client: a release with fixed command names.
+  for (const name of ["octoLockAcquire", "octoLockRelease", "octoLockExtend"]) {
+    client.defineCommand(name, { numberOfKeys: 0, lua: other });
+  }
+  expect(await acquireLock(client, "two-copies", "a", 10_000)).toBe(true);
+  expect(await extendLock(client, "two-copies", "a", 10_000)).toBe(true);
+  expect(await releaseLock(client, "two-copies", "a")).toBe(true);
+  // Nor did ours displace the other copy's: it still runs its own.
+  const theirs = client as unknown as Record<string, () => Promise<unknown>>;
+  await expect(theirs.octoLockAcquire?.()).rejects.toThrow(/the other copy/);
+  client.disconnect();
+});

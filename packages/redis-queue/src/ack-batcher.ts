@@ -1,5 +1,4 @@
 import type { LoggerLike } from "@octo/internal";
-import type { Cluster, Redis } from "ioredis";
 import { AckFailedError } from "./ack-failed-error";
 import type { Lease } from "./lease";
 import { retrying } from "./retrying";
@@ -10,7 +9,7 @@ import { LEASE_HELD, perCall, type WorkerScripts } from "./worker-scripts";
 const ACK_REFUSED_ATTEMPTS = 6;
 
 export interface AckHost {
-  readonly redis: (Redis | Cluster) & WorkerScripts;
+  readonly scripts: WorkerScripts;
   readonly keys: WorkerKeys;
   readonly repliesKey: string;
   readonly repliesTtlMs: number;
@@ -75,7 +74,7 @@ export class AckBatcher {
   }
 
   private async send(batch: Lease[], lane: string): Promise<void> {
-    const { redis, keys, logger, queue } = this.host;
+    const { scripts, keys, logger, queue } = this.host;
     let refused = 0;
     for (const leases of perCall(batch)) {
       // ack.lua reads the lane's replies field from the call id.
@@ -87,7 +86,7 @@ export class AckBatcher {
       try {
         codes = await retrying(
           () =>
-            redis.octoQueueAck(
+            scripts.octoQueueAck(
               keys.inflight,
               keys.items,
               keys.lease,

@@ -32,7 +32,8 @@ export interface AddResult {
 
 /** What an add needs from its queue. */
 export interface AddTarget<T> {
-  redis: (Redis | Cluster) & ProducerScripts;
+  redis: Redis | Cluster;
+  scripts: ProducerScripts;
   keys: QueueKeys;
   codec: Codec<T>;
   batchSize: number;
@@ -87,9 +88,9 @@ export async function addItems<T>(
 }
 
 function senderOf<T>(target: AddTarget<T>): AddSender {
-  const { redis, keys: k } = target;
+  const { redis, scripts, keys: k } = target;
   return addSenderOf(redis, k.added, (answerKey, call, args) =>
-    redis.octoQueueAdd(
+    scripts.octoQueueAdd(
       k.seq,
       k.items,
       k.pending,

@@ -46,7 +46,8 @@ export interface DeadLetterPage<T = unknown> {
 
 /** What the dead-letter tools need from their queue. */
 export interface DeadLetterTarget<T> {
-  redis: (Redis | Cluster) & ProducerScripts;
+  redis: Redis | Cluster;
+  scripts: ProducerScripts;
   keys: QueueKeys;
   codec: Codec<T>;
   batchSize: number;
@@ -154,9 +155,9 @@ export async function readLegacyDeadLetters<T>(
  * its own, so a re-sent call moves nothing twice.
  */
 export async function requeueDeadLetters<T>(target: DeadLetterTarget<T>, ids?: string[]): Promise<number> {
-  const { redis, keys: k, batchSize } = target;
+  const { redis, scripts, keys: k, batchSize } = target;
   const move = (batch: string[]) =>
-    redis.octoQueueRequeueIds(
+    scripts.octoQueueRequeueIds(
       k.dead,
       k.items,
       k.pending,
@@ -187,10 +188,10 @@ export async function requeueDeadLetters<T>(target: DeadLetterTarget<T>, ids?: s
 
 /** Deletes the given dead letters, `batchSize` per script call; resolves to how many were. */
 export async function removeDeadLetters<T>(target: DeadLetterTarget<T>, ids: string[]): Promise<number> {
-  const { redis, keys: k, batchSize } = target;
+  const { scripts, keys: k, batchSize } = target;
   let removed = 0;
   for (const batch of batches(checkIds(ids), batchSize)) {
-    removed += await redis.octoQueueRemoveDead(
+    removed += await scripts.octoQueueRemoveDead(
       k.dead,
       `${k.removed}${randomUUID()}`,
       k.dedup,

@@ -18,7 +18,8 @@ const FILL_MARKER_RENEW_MS = FILL_MARKER_TTL_MS / 5;
 /** What a fill needs from its queue. */
 export interface FillTarget<T> {
   name: string;
-  redis: (Redis | Cluster) & ProducerScripts;
+  redis: Redis | Cluster;
+  scripts: ProducerScripts;
   keys: QueueKeys;
   codec: Codec<T>;
   batchSize: number;
@@ -74,8 +75,8 @@ export class Fill<T> {
   }
 
   private async claim(): Promise<boolean> {
-    const { redis, keys } = this.target;
-    const begun = await redis.octoQueueFillBegin(
+    const { scripts, keys } = this.target;
+    const begun = await scripts.octoQueueFillBegin(
       keys.pending,
       keys.inflight,
       keys.delayed,
@@ -128,11 +129,11 @@ export class Fill<T> {
   }
 
   private async write(encoded: string[]): Promise<void> {
-    const { redis, keys, batchSize, name } = this.target;
+    const { scripts, keys, batchSize, name } = this.target;
     for (let from = 0; from < encoded.length; from += batchSize) {
       const payloads = encoded.slice(from, from + batchSize);
       this.batch++;
-      const ok = await redis.octoQueueFillAppend(
+      const ok = await scripts.octoQueueFillAppend(
         keys.filling,
         keys.seq,
         keys.items,
@@ -151,8 +152,8 @@ export class Fill<T> {
   /** One renewal at a time; a failed one is retried by the next tick, long before the TTL ends. */
   private renew(): void {
     if (this.renewing || this.state !== "writing") return;
-    const { redis, keys, logger, name } = this.target;
-    this.renewing = redis
+    const { scripts, keys, logger, name } = this.target;
+    this.renewing = scripts
       .octoQueueFillRenew(keys.filling, this.owner, FILL_MARKER_TTL_MS)
       .then(
         (renewed) => {
@@ -167,9 +168,9 @@ export class Fill<T> {
 
   /** Never throws: the items are written, and a marker left behind expires within its TTL. */
   private async end(): Promise<void> {
-    const { redis, keys, logger, name } = this.target;
+    const { scripts, keys, logger, name } = this.target;
     try {
-      const ended = await redis.octoQueueFillEnd(keys.filling, this.owner);
+      const ended = await scripts.octoQueueFillEnd(keys.filling, this.owner);
       if (ended !== 1) {
         logger.warn({ queue: name }, "the fill marker was another filler's when this fill ended");
       }

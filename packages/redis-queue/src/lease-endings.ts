@@ -1,5 +1,4 @@
 import { describeThrown, toError } from "@octo/internal";
-import type { Cluster, Redis } from "ioredis";
 import type { Lease } from "./lease";
 import type { ResolvedBackoff } from "./options";
 import { retrying } from "./retrying";
@@ -10,7 +9,7 @@ import { LEASE_LOST, perCall, type WorkerScripts } from "./worker-scripts";
 /** What ending a lease needs from its worker. */
 export interface EndingsHost<T> {
   readonly config: WorkerConfig<T>;
-  readonly redis: (Redis | Cluster) & WorkerScripts;
+  readonly scripts: WorkerScripts;
   readonly workerId: string;
   readonly repliesKey: string;
   readonly repliesTtlMs: number;
@@ -48,7 +47,7 @@ export class LeaseEndings<T> {
     const draw = backoff.jitter ? Math.random() : -1;
     this.host.result.failed++;
     const outcome = await this.endLease(lease, "could not record a failure", () =>
-      this.host.redis.octoQueueFail(
+      this.host.scripts.octoQueueFail(
         k.inflight,
         k.items,
         k.delayed,
@@ -109,7 +108,7 @@ export class LeaseEndings<T> {
   async deadLetter(lease: Lease, lane: number, attempts: number, err: unknown): Promise<void> {
     const k = this.host.config.keys;
     const moved = await this.endLease(lease, "could not dead-letter an undecodable item", () =>
-      this.host.redis.octoQueueDeadLetter(
+      this.host.scripts.octoQueueDeadLetter(
         k.inflight,
         k.items,
         k.dead,
@@ -152,7 +151,7 @@ export class LeaseEndings<T> {
    */
   private release(callId: string, slot: string, pairs: string[]): Promise<number> {
     const k = this.host.config.keys;
-    return this.host.redis.octoQueueRelease(
+    return this.host.scripts.octoQueueRelease(
       k.inflight,
       k.pending,
       k.lease,

@@ -1,5 +1,4 @@
 import type { LoggerLike } from "@octo/internal";
-import type { Cluster, Redis } from "ioredis";
 import type { Lease } from "./lease";
 import { type LeaseClock, renewIntervalMs } from "./lease-clock";
 import type { WorkerKeys } from "./worker-config";
@@ -13,7 +12,7 @@ import { LEASE_HELD, perCall, type WorkerScripts } from "./worker-scripts";
 const RETRY_MS = 20;
 
 export interface RenewerHost {
-  readonly redis: (Redis | Cluster) & WorkerScripts;
+  readonly scripts: WorkerScripts;
   readonly keys: WorkerKeys;
   readonly clock: LeaseClock;
   readonly logger: LoggerLike;
@@ -70,14 +69,14 @@ export class LeaseRenewer {
 
   /** Renews `leases`; answers false when a call failed (those leases keep their old expiry). */
   async renew(leases: Lease[]): Promise<boolean> {
-    const { redis, keys, clock } = this.host;
+    const { scripts, keys, clock } = this.host;
     let ok = true;
     for (const batch of perCall(leases)) {
       const args: (string | number)[] = [];
       for (const lease of batch) args.push(lease.id, lease.token, lease.started ? 1 : 0);
       const sentAt = performance.now();
       try {
-        const [, ...codes] = await redis.octoQueueExtend(
+        const [, ...codes] = await scripts.octoQueueExtend(
           keys.inflight,
           keys.lease,
           keys.items,

@@ -1,3 +1,4 @@
+import { defineScripts, type ScriptDefinition } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import addScript from "./add.lua";
 import fillAppendScript from "./fill-append.lua";
@@ -8,7 +9,7 @@ import removeDeadScript from "./remove-dead.lua";
 import requeueScript from "./requeue.lua";
 import statsScript from "./stats.lua";
 
-/** The scripts that put items into a queue or manage it, as ioredis commands (EVALSHA under the hood). */
+/** The scripts that put items into a queue or manage it (EVALSHA under the hood), keys first. */
 export type ProducerScripts = {
   octoQueueFillBegin(...args: (string | number)[]): Promise<number>;
   octoQueueFillAppend(...args: (string | number)[]): Promise<number>;
@@ -20,21 +21,18 @@ export type ProducerScripts = {
   octoQueueStats(...args: (string | number)[]): Promise<[number, number, number, number, number]>;
 };
 
-const PRODUCER_SCRIPTS: [keyof ProducerScripts, string, number][] = [
-  ["octoQueueFillBegin", fillBeginScript, 4],
-  ["octoQueueFillAppend", fillAppendScript, 4],
-  ["octoQueueFillRenew", fillRenewScript, 1],
-  ["octoQueueFillEnd", fillEndScript, 1],
-  ["octoQueueAdd", addScript, 7],
-  ["octoQueueRequeueIds", requeueScript, 7],
-  ["octoQueueRemoveDead", removeDeadScript, 4],
-  ["octoQueueStats", statsScript, 4],
-];
+const PRODUCER_SCRIPTS: Record<keyof ProducerScripts, ScriptDefinition> = {
+  octoQueueFillBegin: { lua: fillBeginScript, numberOfKeys: 4 },
+  octoQueueFillAppend: { lua: fillAppendScript, numberOfKeys: 4 },
+  octoQueueFillRenew: { lua: fillRenewScript, numberOfKeys: 1 },
+  octoQueueFillEnd: { lua: fillEndScript, numberOfKeys: 1 },
+  octoQueueAdd: { lua: addScript, numberOfKeys: 7 },
+  octoQueueRequeueIds: { lua: requeueScript, numberOfKeys: 7 },
+  octoQueueRemoveDead: { lua: removeDeadScript, numberOfKeys: 4 },
+  octoQueueStats: { lua: statsScript, numberOfKeys: 4 },
+};
 
-/** Registers the producer scripts on a client once (several queues may share one client). */
-export function defineProducerScripts(redis: Redis | Cluster): (Redis | Cluster) & ProducerScripts {
-  for (const [command, lua, numberOfKeys] of PRODUCER_SCRIPTS) {
-    if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys });
-  }
-  return redis as (Redis | Cluster) & ProducerScripts;
+/** The producer scripts on this client, defined once (several queues may share one client). */
+export function producerScripts(redis: Redis | Cluster): ProducerScripts {
+  return defineScripts(redis, PRODUCER_SCRIPTS) as unknown as ProducerScripts;
 }

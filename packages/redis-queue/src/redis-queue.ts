@@ -22,7 +22,7 @@ import { Fill } from "./fill";
 import { tracedHandler } from "./item-tracing";
 import { type QueueKeys, queueKeys } from "./keys";
 import { count, type QueueOptions, type ResolvedBackoff, resolveQueueOptions } from "./options";
-import { defineProducerScripts, type ProducerScripts } from "./producer-scripts";
+import { type ProducerScripts, producerScripts } from "./producer-scripts";
 import type { Handler, WorkResult } from "./work-types";
 import { Worker } from "./worker";
 
@@ -73,7 +73,8 @@ export class RedisQueue<T = unknown> {
   private readonly backoff: ResolvedBackoff;
   private readonly codec: Codec<T>;
   private readonly logger: LoggerLike;
-  private readonly redis: (Redis | Cluster) & ProducerScripts;
+  private readonly redis: Redis | Cluster;
+  private readonly scripts: ProducerScripts;
   private readonly keys: QueueKeys;
   private readonly telemetry: Telemetry | undefined;
   private readonly events: TypedEmitter<QueueEvents> = new TypedEmitter(QUEUE_EVENT_NAMES, () => this.logger);
@@ -99,7 +100,8 @@ export class RedisQueue<T = unknown> {
     this.keys = queueKeys(options.prefix, options.name);
     this.telemetry = options.telemetry;
     this.wakeChannel = this.keys.wake;
-    this.redis = defineProducerScripts(redis) as (Redis | Cluster) & ProducerScripts;
+    this.redis = redis;
+    this.scripts = producerScripts(redis);
   }
 
   /**
@@ -111,6 +113,7 @@ export class RedisQueue<T = unknown> {
     return new Fill<T>({
       name: this.name,
       redis: this.redis,
+      scripts: this.scripts,
       keys: this.keys,
       codec: this.codec,
       batchSize: this.batchSize,
@@ -135,7 +138,7 @@ export class RedisQueue<T = unknown> {
   /** Pending, in-flight, delayed, dead counts and the age of the head of pending (one script). */
   async stats(): Promise<QueueStats> {
     const k = this.keys;
-    const [pending, inFlight, delayed, dead, age] = await this.redis.octoQueueStats(
+    const [pending, inFlight, delayed, dead, age] = await this.scripts.octoQueueStats(
       k.pending,
       k.inflight,
       k.delayed,
@@ -176,7 +179,13 @@ export class RedisQueue<T = unknown> {
   }
 
   private producer() {
-    return { redis: this.redis, keys: this.keys, codec: this.codec, batchSize: this.batchSize };
+    return {
+      redis: this.redis,
+      scripts: this.scripts,
+      keys: this.keys,
+      codec: this.codec,
+      batchSize: this.batchSize,
+    };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { defineScripts, type ScriptDefinition } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
 import ackScript from "./ack.lua";
 import deadLetterScript from "./dead-letter.lua";
@@ -9,7 +10,7 @@ import takeScript from "./take.lua";
 
 type Args = (string | number)[];
 
-/** The scripts a worker runs, as ioredis commands (EVALSHA under the hood). */
+/** The scripts a worker runs (EVALSHA under the hood), keys first. */
 export interface WorkerScripts {
   /** See take.lua: ids, values, deadline, stalls per id, [id, stalls] stalled, [id, attempts, error] dead. */
   octoQueueTake(
@@ -22,26 +23,23 @@ export interface WorkerScripts {
   octoQueueRelease(...args: Args): Promise<number>;
 }
 
-const DEFINITIONS: [keyof WorkerScripts, string, number][] = [
-  ["octoQueueTake", takeScript, 10],
-  ["octoQueueExtend", extendScript, 3],
-  ["octoQueueAck", ackScript, 7],
-  ["octoQueueFail", failScript, 9],
-  ["octoQueueDeadLetter", deadLetterScript, 8],
-  ["octoQueueRelease", releaseScript, 5],
-];
+const DEFINITIONS: Record<keyof WorkerScripts, ScriptDefinition> = {
+  octoQueueTake: { lua: takeScript, numberOfKeys: 10 },
+  octoQueueExtend: { lua: extendScript, numberOfKeys: 3 },
+  octoQueueAck: { lua: ackScript, numberOfKeys: 7 },
+  octoQueueFail: { lua: failScript, numberOfKeys: 9 },
+  octoQueueDeadLetter: { lua: deadLetterScript, numberOfKeys: 8 },
+  octoQueueRelease: { lua: releaseScript, numberOfKeys: 5 },
+};
 
 /** Answers of the scripts that end or renew one lease. */
 export const LEASE_HELD = 1;
 export const LEASE_LOST = -1;
 export const ITEM_MISSING = -2;
 
-/** Defines the worker's scripts on the client once; later calls find them defined. */
-export function withWorkerScripts(redis: Redis | Cluster): (Redis | Cluster) & WorkerScripts {
-  for (const [command, lua, numberOfKeys] of DEFINITIONS) {
-    if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys });
-  }
-  return redis as (Redis | Cluster) & WorkerScripts;
+/** The worker's scripts on this client, defined once (see defineScripts). */
+export function workerScripts(redis: Redis | Cluster): WorkerScripts {
+  return defineScripts(redis, DEFINITIONS) as unknown as WorkerScripts;
 }
 
 /** Splits `items` into runs of at most MAX_ITEMS_PER_CALL, one script call each. */

@@ -12,7 +12,7 @@ import { PaceMeter, takeSize } from "./take-size";
 import { WakeUp } from "./wake-up";
 import type { Handler, WorkResult } from "./work-types";
 import type { WorkerConfig } from "./worker-config";
-import { ITEM_MISSING, type WorkerScripts, withWorkerScripts } from "./worker-scripts";
+import { ITEM_MISSING, type WorkerScripts, workerScripts } from "./worker-scripts";
 
 /**
  * - `running`: taking items and running handlers;
@@ -43,7 +43,8 @@ export const TAKE_LANES = 2;
 export class Worker<T> {
   private state: WorkerState = "running";
   private readonly result: WorkResult = { processed: 0, failed: 0, deadLettered: 0 };
-  private readonly redis: (Redis | Cluster) & WorkerScripts;
+  private readonly redis: Redis | Cluster;
+  private readonly scripts: WorkerScripts;
   private readonly workerId = randomBytes(9).toString("base64url");
   private readonly repliesKey: string;
   private readonly repliesTtlMs: number;
@@ -81,13 +82,14 @@ export class Worker<T> {
     private readonly config: WorkerConfig<T>,
     private readonly handler: Handler<T>,
   ) {
-    this.redis = withWorkerScripts(redis);
+    this.redis = redis;
+    this.scripts = workerScripts(redis);
     this.repliesKey = `${config.keys.workers}${this.workerId}`;
     this.repliesTtlMs = Math.max(config.leaseMs, 60_000);
     this.clock = new LeaseClock(config.leaseMs);
     this.expiryTimer = new ExpiryTimer((now) => this.checkExpiries(now));
     const host = {
-      redis: this.redis,
+      scripts: this.scripts,
       keys: config.keys,
       clock: this.clock,
       logger: config.logger,
@@ -116,7 +118,7 @@ export class Worker<T> {
     this.wake = new WakeUp(redis, config.keys.wake, config.logger, config.name);
     this.endings = new LeaseEndings({
       config,
-      redis: this.redis,
+      scripts: this.scripts,
       workerId: this.workerId,
       repliesKey: this.repliesKey,
       repliesTtlMs: this.repliesTtlMs,
@@ -281,7 +283,7 @@ export class Worker<T> {
     const sentAt = performance.now();
     let taken: Awaited<ReturnType<WorkerScripts["octoQueueTake"]>>;
     try {
-      taken = await this.redis.octoQueueTake(
+      taken = await this.scripts.octoQueueTake(
         k.pending,
         k.inflight,
         k.items,

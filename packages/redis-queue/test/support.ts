@@ -38,8 +38,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * it keeps each defined command's script in `scriptsSet`.
  */
 export function runsScript(client: Redis | Cluster, command: string): (request: string) => boolean {
-  const script = (client as unknown as { scriptsSet?: Record<string, { sha?: string; lua?: string }> })
-    .scriptsSet?.[command];
+  // Defined under the name followed by a hash of the text (see defineScripts in @octo/internal).
+  const scripts = (client as unknown as { scriptsSet?: Record<string, { sha?: string; lua?: string }> })
+    .scriptsSet;
+  const script = Object.entries(scripts ?? {}).find(([name]) => name.startsWith(`${command}_`))?.[1];
   if (!script?.sha || !script.lua) throw new Error(`no script ${command} defined on this client`);
   const { sha, lua } = script;
   const opening = lua.slice(0, 200);

@@ -1,3 +1,4 @@
+import { defineScripts } from "@octo/internal";
 import { StateKeys } from "@octo/state";
 import type { Cluster, Redis } from "ioredis";
 import claimTickScript from "./claim-tick.lua";
@@ -74,11 +75,16 @@ export class RunnerKeys extends StateKeys {
   }
 }
 
-/** Defines the claim script on `redis` once. */
+const CLAIM_SCRIPTS = { octoClaimTick: { numberOfKeys: 3, lua: claimTickScript } };
+
+/** The claim script on `redis`, defined once (see defineScripts). */
+function claimScripts(redis: Redis | Cluster): ClaimCommands {
+  return defineScripts(redis, CLAIM_SCRIPTS) as unknown as ClaimCommands;
+}
+
+/** Defines the claim script on `redis` before the first tick needs it. */
 export function defineClaimCommand(redis: Redis | Cluster): void {
-  if (!(redis as unknown as Partial<ClaimCommands>).octoClaimTick) {
-    redis.defineCommand("octoClaimTick", { numberOfKeys: 3, lua: claimTickScript });
-  }
+  claimScripts(redis);
 }
 
 /** What a claim answered: whether this instance holds T, and the job's mark before the claim. */
@@ -106,7 +112,7 @@ export async function claimTick(
   runId: string,
   record: string,
 ): Promise<TickClaim> {
-  const [claimed, mark] = await (redis as unknown as ClaimCommands).octoClaimTick(
+  const [claimed, mark] = await claimScripts(redis).octoClaimTick(
     catchUp ? keys.catchUpMark(job) : keys.mark(job),
     catchUp ? `${keys.tick(job, T)}:catch-up` : keys.tick(job, T),
     keys.running(job),

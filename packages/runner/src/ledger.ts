@@ -1,3 +1,4 @@
+import { defineScripts } from "@octo/internal";
 import type { StoredHistoryEntry as StoredEntry } from "@octo/state";
 import type { Cluster, Redis } from "ioredis";
 import type { RunnerKeys } from "./keys";
@@ -42,14 +43,19 @@ export interface InProgressRecord {
 /** Every outcome, in the order status() lists counts. */
 export const TICK_OUTCOMES: readonly TickOutcome[] = ["succeeded", "failed", "skipped", "missed", "crashed"];
 
-/** Defines the ledger's scripts on `redis` once. */
+const LEDGER_SCRIPTS = {
+  octoRecordRun: { numberOfKeys: 3, lua: recordRunScript },
+  octoRecordMissed: { numberOfKeys: 3, lua: recordMissedScript },
+};
+
+/** The ledger's scripts on `redis`, defined once (see defineScripts). */
+function ledgerScripts(redis: Redis | Cluster): LedgerCommands {
+  return defineScripts(redis, LEDGER_SCRIPTS) as unknown as LedgerCommands;
+}
+
+/** Defines the ledger's scripts on `redis` before the first run needs them. */
 export function defineLedgerCommands(redis: Redis | Cluster): void {
-  if (!(redis as unknown as Partial<LedgerCommands>).octoRecordRun) {
-    redis.defineCommand("octoRecordRun", { numberOfKeys: 3, lua: recordRunScript });
-  }
-  if (!(redis as unknown as Partial<LedgerCommands>).octoRecordMissed) {
-    redis.defineCommand("octoRecordMissed", { numberOfKeys: 3, lua: recordMissedScript });
-  }
+  ledgerScripts(redis);
 }
 
 /** The in-progress record, as the claim (or `run()`) writes it. */
@@ -89,7 +95,7 @@ export async function recordFinishedRun(
     durationMs: endedAt - record.claimedAt,
     ...(error !== undefined ? { error } : {}),
   };
-  const recorded = await (redis as unknown as LedgerCommands).octoRecordRun(
+  const recorded = await ledgerScripts(redis).octoRecordRun(
     keys.running(run.job),
     keys.history(run.job),
     keys.job(run.job),
@@ -130,7 +136,7 @@ export async function recordCrashedRun(
     durationMs: null,
     error: "the run's lease expired with no outcome recorded: its process died or lost Redis",
   };
-  const recorded = await (redis as unknown as LedgerCommands).octoRecordRun(
+  const recorded = await ledgerScripts(redis).octoRecordRun(
     keys.running(job),
     keys.history(job),
     keys.job(job),
@@ -166,7 +172,7 @@ export async function recordMissedTicks(
       durationMs: null,
     } satisfies StoredEntry),
   );
-  const recorded = await (redis as unknown as LedgerCommands).octoRecordMissed(
+  const recorded = await ledgerScripts(redis).octoRecordMissed(
     keys.gaps(job),
     keys.history(job),
     keys.job(job),
