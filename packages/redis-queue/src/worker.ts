@@ -8,6 +8,7 @@ import { ExpiryTimer, LeaseClock } from "./lease-clock";
 import { LeaseEndings } from "./lease-endings";
 import { LeaseRenewer } from "./lease-renewer";
 import { isClosedForGood, isRefusal } from "./retrying";
+import { TakeLanes } from "./take-lanes";
 import { PaceMeter, takeSize } from "./take-size";
 import { WakeUp } from "./wake-up";
 import type { Handler, WorkResult } from "./work-types";
@@ -27,12 +28,6 @@ const MIN_IDLE_MS = 10;
 const MAX_IDLE_MS = 200;
 /** Take ahead what will start within this long, or two take round trips if longer. */
 const MIN_HORIZON_MS = 20;
-/**
- * Takes one worker keeps in flight at most, each on its own lane (its own field in the replies
- * hash, so each lane's re-sent take is recognised). A second take goes out only while takes come
- * back full: Redis works on one while the worker's lanes work through the other's items.
- */
-export const TAKE_LANES = 2;
 
 /**
  * One `work()` call. Lanes (one per unit of parallelism) pull leased items from a local buffer,
@@ -62,16 +57,11 @@ export class Worker<T> {
   private readonly running = new Set<Lease>();
   /** Lanes waiting for a take. */
   private waiting = 0;
-  private takes = 0;
-  /** Takes in flight; each settles (never rejects) once its items are in the buffer. */
-  private readonly taking = new Set<Promise<void>>();
-  /** Replies fields of the take lanes with no take in flight, lowest first. */
-  private readonly freeTakeLanes = Array.from({ length: TAKE_LANES }, (_, i) => `take:${i}`);
-  /** Items the takes in flight asked for, and how many of them they mark running at once. */
-  private requested = 0;
-  private requestedAtOnce = 0;
-  /** The last take came back full: the queue has more, worth a second take alongside. */
-  private streaming = false;
+  private takeCount = 0;
+  /** The takes in flight; a failed one stops the worker. */
+  private readonly takes = new TakeLanes((lane, size, atOnce) =>
+    this.take(lane, size, atOnce).catch((error) => this.fail(error)),
+  );
   private takeRoundTripMs = 0;
   private failure?: unknown;
   private idleSince?: number;
@@ -138,7 +128,7 @@ export class Worker<T> {
     } finally {
       this.stop(false);
       signal?.removeEventListener("abort", onAbort);
-      while (this.taking.size > 0) await Promise.all(this.taking);
+      await this.takes.drain();
       await this.wake.close();
       const unstarted = this.buffer;
       this.buffer = [];
@@ -186,7 +176,7 @@ export class Worker<T> {
       }
       lease.started = true;
       this.running.add(lease);
-      this.maybeFetch();
+      this.startTake();
       if (this.state !== "running" && this.config.signal?.aborted) lease.abort(new Error("worker stopped"));
       try {
         await this.process(lease, lane);
@@ -228,58 +218,31 @@ export class Worker<T> {
       batchSize: this.config.batchSize,
       running: this.running.size,
       buffered: this.buffer.length,
-      requested: this.requested,
+      requested: this.takes.requested,
       pacePerSecond: this.pace.perSecond(),
       horizonMs: Math.max(MIN_HORIZON_MS, 2 * this.takeRoundTripMs),
     });
   }
 
-  /** Takes ahead when the pace says more items will start soon than are buffered or asked for. */
-  private maybeFetch(): void {
-    this.startTake();
+  /**
+   * Takes ahead when the pace says more items will start soon than are buffered or asked for
+   * (see TakeLanes for when a second take goes out beside one in flight).
+   */
+  private startTake(): void {
+    if (this.state === "running") this.takes.start(() => this.takeSize(), this.waiting);
   }
 
-  /**
-   * Starts a take if a lane is free and items are wanted (a second one only while takes come back
-   * full); answers a promise that settles when a take in flight has settled, at once when none is.
-   * Never rejects: a failed take stops the worker.
-   */
+  /** Starts a take if one is wanted; settles when a take in flight has settled. Never rejects. */
   private fetch(): Promise<void> {
     this.startTake();
-    return this.taking.size > 0 ? Promise.race(this.taking) : Promise.resolve();
-  }
-
-  private startTake(): void {
-    if (this.state !== "running" || (this.taking.size > 0 && !this.streaming)) return;
-    const lane = this.freeTakeLanes.shift();
-    if (lane === undefined) return;
-    const size = this.takeSize();
-    if (size === 0) {
-      this.freeTakeLanes.unshift(lane);
-      return;
-    }
-    // Items marked running at once, for the lanes waiting now that no take in flight serves.
-    const atOnce = Math.min(Math.max(0, this.waiting - this.requestedAtOnce), size);
-    this.requested += size;
-    this.requestedAtOnce += atOnce;
-    const taking: Promise<void> = this.take(lane, size, atOnce)
-      .catch((error) => this.fail(error))
-      .finally(() => {
-        this.requested -= size;
-        this.requestedAtOnce -= atOnce;
-        // The lowest free lane goes first: a lane past the first is used only alongside it.
-        this.freeTakeLanes.push(lane);
-        this.freeTakeLanes.sort();
-        this.taking.delete(taking);
-      });
-    this.taking.add(taking);
+    return this.takes.settled();
   }
 
   private async take(lane: string, size: number, atOnce: number): Promise<void> {
     const { keys: k, leaseMs, maxStalls, logger, name } = this.config;
     // The token comes from here, so a take ioredis re-sends after a lost reply finds the items
     // its first run took instead of taking (and stranding) more.
-    const token = `${this.workerId}.${++this.takes}`;
+    const token = `${this.workerId}.${++this.takeCount}`;
     const sentAt = performance.now();
     let taken: Awaited<ReturnType<WorkerScripts["octoQueueTake"]>>;
     try {
@@ -303,7 +266,7 @@ export class Worker<T> {
         lane,
       );
     } catch (err) {
-      this.streaming = false;
+      this.takes.answered(false);
       if (isRefusal(err) || isClosedForGood(this.redis)) throw err;
       logger.warn({ err, queue: name }, "could not take items; trying again");
       await this.idle();
@@ -316,7 +279,7 @@ export class Worker<T> {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
       const [ids, values, , stalls] = taken;
-      this.streaming = ids.length === size;
+      this.takes.answered(ids.length === size);
       const expiry = this.clock.expiryFor(sentAt);
       ids.forEach((id, i) => {
         const lease = new Lease(String(id), values[i] ?? null, token, stalls[i] != null, i < atOnce, expiry);
@@ -326,9 +289,9 @@ export class Worker<T> {
       this.expiryTimer.arm(expiry);
       return;
     }
-    this.streaming = false;
+    this.takes.answered(false);
     // Another take is in flight: what it finds decides whether to wait for work.
-    if (this.taking.size > 1) return;
+    if (this.takes.othersInFlight) return;
     await this.waitForWork();
   }
 
