@@ -1,11 +1,19 @@
 import { randomUUID } from "node:crypto";
 
-/** Items of one `add` call bound for one script call: delay, count, keyed, then the items. */
-interface Unit {
-  args: (string | number)[];
+/** Items of one `add` call bound for one script call. */
+export interface AddUnit {
+  /** Milliseconds before the items are due (0: pending at once). */
+  delay: number;
+  /** Whether `values` holds a de-duplication key before each stored value. */
+  keyed: boolean;
+  /** The stored values, each after its key when `keyed`. */
+  values: string[];
   count: number;
   /** The most items the calling queue writes per script call. */
   batchSize: number;
+}
+
+interface Unit extends AddUnit {
   resolve(statuses: string): void;
   reject(error: unknown): void;
 }
@@ -58,9 +66,10 @@ export class AddSender {
   }
 
   /** Queues the items; resolves to one status character per item ('1' added, '0' skipped). */
-  add(args: (string | number)[], count: number, batchSize: number): Promise<string> {
+  add(unit: AddUnit): Promise<string> {
     return new Promise<string>((resolve, reject) => {
-      this.waiting.push({ args, count, batchSize, resolve, reject });
+      const { delay, keyed, values, count, batchSize } = unit;
+      this.waiting.push({ delay, keyed, values, count, batchSize, resolve, reject });
       this.queueFlush();
     });
   }
@@ -99,7 +108,7 @@ export class AddSender {
   /** Never rejects: the call's outcome goes to the callers whose items it carried. */
   private async sendOn(lane: Lane, units: Unit[]): Promise<void> {
     lane.busy = true;
-    const args = units.length === 1 ? (units[0] as Unit).args : units.flatMap((unit) => unit.args);
+    const args = scriptArgs(units);
     try {
       const statuses = String(await this.send(lane.key, ++lane.call, args));
       let at = 0;
@@ -115,6 +124,28 @@ export class AddSender {
       this.queueFlush();
     }
   }
+}
+
+/**
+ * The add script's groups for these units: one group (delay, count, keyed, values) per run of
+ * units with the same delay and keyed-ness, so single adds made together cost Redis and the
+ * client one group instead of one each.
+ */
+export function scriptArgs(units: readonly AddUnit[]): (string | number)[] {
+  const args: (string | number)[] = [];
+  let countAt = -1;
+  let previous: AddUnit | undefined;
+  for (const unit of units) {
+    if (previous && unit.delay === previous.delay && unit.keyed === previous.keyed) {
+      args[countAt] = (args[countAt] as number) + unit.count;
+    } else {
+      countAt = args.length + 1;
+      args.push(unit.delay, unit.count, unit.keyed ? 1 : 0);
+    }
+    for (const value of unit.values) args.push(value);
+    previous = unit;
+  }
+  return args;
 }
 
 const byClient = new WeakMap<object, Map<string, AddSender>>();

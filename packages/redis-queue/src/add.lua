@@ -7,11 +7,13 @@
 -- KEYS[7] the lane's last answer (string "<call number>|<answer>")
 -- ARGV[1] wake-up channel  ARGV[2] how long the answer is kept, ms  ARGV[3] call number
 -- ARGV[4..] groups, one per add call: delay ms (0: none), item count n, 1 when keyed else 0,
--- then n encoded payloads, or n pairs of de-duplication key, payload
+-- then n stored values ("0|0|<encoded payload>", see item-header.lua), or n pairs of
+-- de-duplication key, stored value
 -- Returns one character per item, in order: '1' added, '0' skipped (its key is live).
 -- An id is "<sequence number>-<ms>", the Redis time the item became (or becomes) due: stats()
 -- reads the age of the head of pending from it.
 --@include includes/server-time.lua
+--@include includes/sequence-ids.lua
 
 local prior = redis.call('GET', KEYS[7])
 if prior then
@@ -20,47 +22,48 @@ if prior then
 end
 local now = server_time_ms()
 -- Counters instead of #t: the length operator searches the table each time.
-local statuses, seen = {}, {}
-local payloads, keys, delays, n = {}, {}, {}, 0
-local i, s = 4, 0
+local statuses, ns = {}, 0
+local values, keys, delays, n = {}, {}, {}, 0
+local seen = {}
+local i = 4
 while i <= #ARGV do
-  local delay, count, keyed = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2] == '1'
-  i = i + 3
-  for _ = 1, count do
-    local key, payload = false, ARGV[i]
-    if keyed then
-      key, payload = ARGV[i], ARGV[i + 1]
-      i = i + 2
-    else
-      i = i + 1
+  local delay, count = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  if ARGV[i + 2] ~= '1' then
+    -- Without keys every item is added: no lookups, one status string for the group.
+    for j = i + 3, i + 2 + count do
+      n = n + 1
+      values[n] = ARGV[j]
+      delays[n] = delay
     end
-    local add = true
-    if key then
+    ns = ns + 1
+    statuses[ns] = string.rep('1', count)
+    i = i + 3 + count
+  else
+    i = i + 3
+    for _ = 1, count do
+      local key, value = ARGV[i], ARGV[i + 1]
+      i = i + 2
       local holder = redis.call('HGET', KEYS[5], key)
       -- A key is live while its item is pending, delayed or in flight, i.e. still in items.
+      ns = ns + 1
       if seen[key] or (holder and redis.call('HEXISTS', KEYS[2], holder) == 1) then
-        add = false
+        statuses[ns] = '0'
       else
         seen[key] = true
         if holder then redis.call('HDEL', KEYS[6], holder) end
+        statuses[ns] = '1'
+        n = n + 1
+        values[n] = value
+        keys[n] = key
+        delays[n] = delay
       end
-    end
-    s = s + 1
-    if add then
-      statuses[s] = '1'
-      n = n + 1
-      payloads[n] = payload
-      keys[n] = key
-      delays[n] = delay
-    else
-      statuses[s] = '0'
     end
   end
 end
 if n > 0 then
   local first = redis.call('INCRBY', KEYS[1], n) - n
   local fields, dedup, keyof, scored, ready = {}, {}, {}, {}, {}
-  local nf, nd, ns, nr = 0, 0, 0, 0
+  local nf, nd, nsc, nr = 0, 0, 0, 0
   -- "-<due>" once per delay, not once per item: number to text is the costly part of an id.
   local suffixes = {}
   for j = 1, n do
@@ -70,9 +73,9 @@ if n > 0 then
       suffix = '-' .. (now + delay)
       suffixes[delay] = suffix
     end
-    local id = (first + j) .. suffix
+    local id = seq_id(first + j, suffix)
     fields[nf + 1] = id
-    fields[nf + 2] = '0|0|' .. payloads[j]
+    fields[nf + 2] = values[j]
     nf = nf + 2
     local key = keys[j]
     if key then
@@ -83,9 +86,9 @@ if n > 0 then
       nd = nd + 2
     end
     if delay > 0 then
-      scored[ns + 1] = now + delay
-      scored[ns + 2] = id
-      ns = ns + 2
+      scored[nsc + 1] = now + delay
+      scored[nsc + 2] = id
+      nsc = nsc + 2
     else
       nr = nr + 1
       ready[nr] = id
@@ -96,7 +99,7 @@ if n > 0 then
     redis.call('HSET', KEYS[5], unpack(dedup))
     redis.call('HSET', KEYS[6], unpack(keyof))
   end
-  if ns > 0 then redis.call('ZADD', KEYS[4], unpack(scored)) end
+  if nsc > 0 then redis.call('ZADD', KEYS[4], unpack(scored)) end
   if nr > 0 then
     redis.call('RPUSH', KEYS[3], unpack(ready))
     redis.call('PUBLISH', ARGV[1], nr)

@@ -39,6 +39,13 @@ export interface AddTarget<T> {
   batchSize: number;
 }
 
+/**
+ * What an item's stored value starts with before it has failed: no failed attempts, no first
+ * failure time (see includes/item-header.lua). Written here rather than in the script, where
+ * joining it to every payload cost a tenth of an add's time in Redis.
+ */
+const NEW_ITEM_HEADER = "0|0|";
+
 /** The longest delay, about 100 years: due times stay below 10^14 ms, which Lua prints exactly. */
 export const MAX_DELAY_MS = 100 * 365 * 24 * 3600 * 1000;
 
@@ -74,12 +81,12 @@ export async function addItems<T>(
   const sent: Promise<string>[] = [];
   for (let from = 0; from < payloads.length; from += batchSize) {
     const to = Math.min(from + batchSize, payloads.length);
-    const args: (string | number)[] = [delayMs, to - from, keys ? 1 : 0];
+    const values: string[] = [];
     for (let i = from; i < to; i++) {
-      if (keys) args.push(keys[i] as string);
-      args.push(payloads[i] as string);
+      if (keys) values.push(keys[i] as string);
+      values.push(NEW_ITEM_HEADER + (payloads[i] as string));
     }
-    sent.push(sender.add(args, to - from, batchSize));
+    sent.push(sender.add({ delay: delayMs, keyed: keys !== undefined, values, count: to - from, batchSize }));
   }
   const statuses = (await Promise.all(sent)).join("");
   let added = 0;

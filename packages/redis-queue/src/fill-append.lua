@@ -5,6 +5,8 @@
 -- ARGV[5..] encoded payloads
 -- Returns 1 when the batch is written (now or by an earlier run of this call), 0 when the marker
 -- is not this filler's any more (nothing written).
+--@include includes/sequence-ids.lua
+
 if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then return 0 end
 local marker = redis.call('HMGET', KEYS[1], 'owner', 'batch')
 if marker[1] ~= ARGV[1] then return 0 end
@@ -15,7 +17,7 @@ if batch > tonumber(marker[2]) then
     local last = redis.call('INCRBY', KEYS[2], n)
     local ids, fields = {}, {}
     for i = 1, n do
-      local id = tostring(last - n + i)
+      local id = seq_id(last - n + i, '')
       ids[i] = id
       fields[2 * i - 1] = id
       fields[2 * i] = '0|0|' .. ARGV[i + 4]

@@ -8,6 +8,7 @@
 -- Returns the number of items moved.
 --@include includes/server-time.lua
 --@include includes/free-keys.lua
+--@include includes/sequence-ids.lua
 
 local answered = redis.call('GET', KEYS[4])
 if answered then return tonumber(answered) end
@@ -26,9 +27,9 @@ if n > 0 then
   free_keys(KEYS[6], KEYS[7], moved)
   redis.call('HDEL', KEYS[1], unpack(moved))
   local last = redis.call('INCRBY', KEYS[5], n)
-  local ids, fields = {}, {}
+  local ids, fields, suffix = {}, {}, '-' .. now
   for i = 1, n do
-    local id = (last - n + i) .. '-' .. now
+    local id = seq_id(last - n + i, suffix)
     ids[i] = id
     fields[2 * i - 1] = id
     fields[2 * i] = '0|0|' .. payloads[i]

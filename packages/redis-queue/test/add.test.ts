@@ -1,7 +1,7 @@
 import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/redis-queue";
 import { type NodeProcess, startNodeProcess, waitUntil } from "@octo/testing";
 import { describe, expect, it } from "vitest";
-import { ADD_LANES } from "../src/add-sender";
+import { ADD_LANES, scriptArgs } from "../src/add-sender";
 import { runsScriptFile, useProxy, useRedis } from "./support";
 
 const env = useRedis();
@@ -298,6 +298,64 @@ describe("add() from many callers at once", () => {
       expect(await env.redis.type(key)).toBe("string");
       expect(await env.redis.pttl(key)).toBeGreaterThan(60_000);
     }
+  });
+});
+
+describe("add() calls made in one turn with different options", () => {
+  const unit = (delay: number, keyed: boolean, values: string[]) => ({
+    delay,
+    keyed,
+    values,
+    count: keyed ? values.length / 2 : values.length,
+    batchSize: 100,
+  });
+
+  it("go to Redis as one group per run of the same delay and keyed-ness", () => {
+    expect(
+      scriptArgs([
+        unit(0, false, ["a"]),
+        unit(0, false, ["b", "c"]),
+        unit(5, false, ["d"]),
+        unit(5, true, ["k", "e"]),
+        unit(5, true, ["l", "f"]),
+        unit(0, false, ["g"]),
+      ]),
+    ).toEqual([0, 3, 0, "a", "b", "c", 5, 1, 0, "d", 5, 2, 1, "k", "e", "l", "f", 0, 1, 0, "g"]);
+  });
+
+  it("each land where their options say and answer their own callers", async () => {
+    const queue = new RedisQueue<number>("mixed", env.redis);
+    const later = { delay: 60_000 };
+    // Keyed and unkeyed adds alternate with the same delay, so whichever lanes they share, a run
+    // holds both kinds and must not become one group.
+    const results = await Promise.all([
+      queue.add(1),
+      queue.add(2, { key: "a" }),
+      queue.add(3),
+      queue.add(4, { key: "a" }),
+      queue.add(5, later),
+      queue.add([6, 7]),
+      queue.add([8, 9], { key: (n) => `n${n}` }),
+      queue.add(10, later),
+    ]);
+    expect(results.map((r) => `${r.added}/${r.skipped}`)).toEqual([
+      "1/0",
+      "1/0",
+      "1/0",
+      "0/1",
+      "1/0",
+      "2/0",
+      "2/0",
+      "1/0",
+    ]);
+    const payloads = async (ids: string[]) =>
+      (ids.length ? await env.redis.hmget("octo:q:{mixed}:items", ...ids) : []).map((p) =>
+        Number(String(p).split("|")[2]),
+      );
+    expect(await payloads(await env.redis.lrange("octo:q:{mixed}:pending", 0, -1))).toEqual([
+      1, 2, 3, 6, 7, 8, 9,
+    ]);
+    expect(await payloads(await env.redis.zrange("octo:q:{mixed}:delayed", "0", "-1"))).toEqual([5, 10]);
   });
 });
 
