@@ -3,7 +3,7 @@ import { AckFailedError } from "./ack-failed-error";
 import type { Lease } from "./lease";
 import { retrying } from "./retrying";
 import type { WorkerKeys } from "./worker-config";
-import { LEASE_HELD, perCall, type WorkerScripts } from "./worker-scripts";
+import { ackCode, LEASE_HELD, perCall, type WorkerScripts } from "./worker-scripts";
 
 /** Tries of an ack Redis refused: about 1.5 s in all, during which its items are renewed. */
 const ACK_REFUSED_ATTEMPTS = 6;
@@ -82,9 +82,9 @@ export class AckBatcher {
       const args: string[] = [];
       for (const lease of leases) args.push(lease.id, lease.token);
       const since = performance.now();
-      let codes: number[];
+      let answer: string;
       try {
-        codes = await retrying(
+        answer = await retrying(
           () =>
             scripts.octoQueueAck(
               keys.inflight,
@@ -112,7 +112,7 @@ export class AckBatcher {
         continue;
       }
       leases.forEach((lease, i) => {
-        const code = codes[i] ?? 0;
+        const code = ackCode(answer, i);
         if (code !== LEASE_HELD) refused++;
         this.host.ended(lease, code);
       });

@@ -5,15 +5,16 @@
 -- ARGV[1] call id, "<worker>:ack:<lane>:<n>"  ARGV[2] replies ttl ms  ARGV[3..] pairs of id, token
 -- A worker keeps a few acks in flight, one per lane; each lane's last answer is kept apart, under
 -- the field "ack:<lane>" the call id names (a call id of another form uses the field "ack").
--- Returns a code per item: 1 removed, -1 lease lost, -2 item missing. A re-sent call returns the
--- first run's codes.
+-- Returns one character per item: 'h' removed (its lease was held), 'l' lease lost, 'm' item
+-- missing; one string, which costs the client far less to decode than a number per item. A
+-- re-sent call returns the first run's answer.
 --@include includes/lease-token.lua
 --@include includes/replies.lua
 --@include includes/free-keys.lua
 
 local field = string.match(ARGV[1], ':(ack:%d+):%d+$') or 'ack'
 local prior = replay_text(KEYS[5], field, ARGV[1])
-if prior then return states_of(prior) end
+if prior then return prior end
 local codes, mine = lease_states(KEYS[3], KEYS[2], ARGV, 3, 2)
 if #mine > 0 then
   -- Redis does not undo a script's writes when a later command fails: the stall counts go first,
@@ -25,5 +26,6 @@ if #mine > 0 then
   free_keys(KEYS[6], KEYS[7], mine)
   unpin_if_idle(KEYS[1], KEYS[3])
 end
-remember_text(KEYS[5], field, ARGV[1], ARGV[2], states_text(codes))
-return codes
+local answer = states_text(codes)
+remember_text(KEYS[5], field, ARGV[1], ARGV[2], answer)
+return answer

@@ -9,7 +9,8 @@
 -- ARGV[5] maxStalls  ARGV[6] replies ttl ms
 -- ARGV[7] the take lane's field in the replies hash, "take:<lane>": a worker keeps a few takes in
 --         flight, one per lane, and each lane's last answer is kept apart (absent: "take")
--- Returns { ids, values, deadline, stalls, stalled, dead } (stalls per id: nil, or the stalls so
+-- Returns { ids, values, deadline, stalls, stalled, dead } (ids: one string, separated by spaces;
+-- values: one per id; stalls per id: nil, or the stalls so
 -- far; stalled: id, stalls of each taken item whose last lease ended in a stall; dead: id,
 -- attempts, error of each item this run dead-lettered for stalls), or {} when nothing is pending
 -- and nothing was dead-lettered. Run again with the same token it returns what the first run took
@@ -25,15 +26,17 @@
 local token = ARGV[3]
 local field = ARGV[7] or 'take'
 
+-- The ids go back as one string, separated by spaces (ids are digits and '-'): a reply element
+-- costs the client more to decode than splitting a string, and this halves the elements per item.
 local function answer(ids, deadline, stalled, dead)
   if #ids == 0 then
     if #dead == 0 then return {} end
-    return { {}, {}, 0, {}, {}, dead }
+    return { '', {}, 0, {}, {}, dead }
   end
   -- Stall counts exist only for items whose lease ran out: usually none at all.
   local stalls = {}
   if redis.call('EXISTS', KEYS[6]) == 1 then stalls = redis.call('HMGET', KEYS[6], unpack(ids)) end
-  return { ids, redis.call('HMGET', KEYS[3], unpack(ids)), deadline, stalls, stalled, dead }
+  return { table.concat(ids, ' '), redis.call('HMGET', KEYS[3], unpack(ids)), deadline, stalls, stalled, dead }
 end
 
 -- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.
@@ -101,11 +104,14 @@ end
 local ids = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
 if not ids then return answer({}, 0, {}, dead) end
 local stalled = {}
-local before = redis.call('HMGET', KEYS[5], unpack(ids))
-for i, id in ipairs(ids) do
-  if before[i] == '!' then
-    stalled[#stalled + 1] = id
-    stalled[#stalled + 1] = redis.call('HGET', KEYS[6], id)
+-- A '!' is written only beside a stall count, so without stall counts there is none to look for.
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  local before = redis.call('HMGET', KEYS[5], unpack(ids))
+  for i, id in ipairs(ids) do
+    if before[i] == '!' then
+      stalled[#stalled + 1] = id
+      stalled[#stalled + 1] = redis.call('HGET', KEYS[6], id)
+    end
   end
 end
 local deadline = now + tonumber(ARGV[2])

@@ -12,12 +12,16 @@ type Args = (string | number)[];
 
 /** The scripts a worker runs (EVALSHA under the hood), keys first. */
 export interface WorkerScripts {
-  /** See take.lua: ids, values, deadline, stalls per id, [id, stalls] stalled, [id, attempts, error] dead. */
+  /**
+   * See take.lua: ids (one string, separated by spaces), values, deadline, stalls per id,
+   * [id, stalls] stalled, [id, attempts, error] dead.
+   */
   octoQueueTake(
     ...args: Args
-  ): Promise<[string[], (string | null)[], number, (string | null)[], string[], (string | number)[]] | []>;
+  ): Promise<[string, (string | null)[], number, (string | null)[], string[], (string | number)[]] | []>;
   octoQueueExtend(...args: Args): Promise<number[]>;
-  octoQueueAck(...args: Args): Promise<number[]>;
+  /** See ack.lua: one character per item, read with `ackCode`. */
+  octoQueueAck(...args: Args): Promise<string>;
   octoQueueFail(...args: Args): Promise<number>;
   octoQueueDeadLetter(...args: Args): Promise<number>;
   octoQueueRelease(...args: Args): Promise<number>;
@@ -36,6 +40,13 @@ const DEFINITIONS: Record<keyof WorkerScripts, ScriptDefinition> = {
 export const LEASE_HELD = 1;
 export const LEASE_LOST = -1;
 export const ITEM_MISSING = -2;
+
+const ACK_CODES: Record<string, number> = { h: LEASE_HELD, l: LEASE_LOST, m: ITEM_MISSING };
+
+/** The code of item `index` in an ack's answer; 0 when the answer has none for it. */
+export function ackCode(answer: string, index: number): number {
+  return ACK_CODES[answer.charAt(index)] ?? 0;
+}
 
 /** The worker's scripts on this client, defined once (see defineScripts). */
 export function workerScripts(redis: Redis | Cluster): WorkerScripts {

@@ -278,11 +278,12 @@ export class Worker<T> {
     if (taken.length === 6 && taken[0].length > 0) {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
-      const [ids, values, , stalls] = taken;
+      const [joined, values, , stalls] = taken;
+      const ids = joined.split(" ");
       this.takes.answered(ids.length === size);
       const expiry = this.clock.expiryFor(sentAt);
       ids.forEach((id, i) => {
-        const lease = new Lease(String(id), values[i] ?? null, token, stalls[i] != null, i < atOnce, expiry);
+        const lease = new Lease(id, values[i] ?? null, token, stalls[i] != null, i < atOnce, expiry);
         this.held.add(lease);
         this.buffer.push(lease);
       });

@@ -27,11 +27,18 @@ local function lease_states(lease_key, items_key, args, from, stride)
   local states, mine = {}, {}
   if #ids == 0 then return states, mine end
   local held = redis.call('HMGET', lease_key, unpack(ids))
+  -- '+' .. token once per token, not per item: the items of one take share theirs.
+  local running = {}
   for n, id in ipairs(ids) do
     local token = args[from + (n - 1) * stride + 1]
     local h = held[n]
+    local plus = running[token]
+    if not plus then
+      plus = '+' .. token
+      running[token] = plus
+    end
     local state
-    if h and (h == token or h == '+' .. token) then
+    if h and (h == token or h == plus) then
       state = LEASE_HELD
       mine[#mine + 1] = id
     elseif redis.call('HEXISTS', items_key, id) == 0 then
@@ -49,18 +56,11 @@ local function unpin_if_idle(inflight_key, lease_key)
   if redis.call('ZCARD', inflight_key) == 0 then redis.call('HDEL', lease_key, LEASE_PIN) end
 end
 
--- Lease states as one character each, as a replies hash keeps them (cheaper than JSON).
+-- Lease states as one character each, as ack answers them and a replies hash keeps them.
 local STATE_CHAR = { [LEASE_HELD] = 'h', [LEASE_LOST] = 'l', [ITEM_MISSING] = 'm' }
-local CHAR_STATE = { h = LEASE_HELD, l = LEASE_LOST, m = ITEM_MISSING }
 
 local function states_text(states)
   local chars = {}
   for i, state in ipairs(states) do chars[i] = STATE_CHAR[state] end
   return table.concat(chars)
-end
-
-local function states_of(text)
-  local states = {}
-  for i = 1, #text do states[i] = CHAR_STATE[string.sub(text, i, i)] end
-  return states
 end
