@@ -26,29 +26,86 @@ export const NO_WARM_UP = { warmUp: false } as const;
  */
 export async function measureRounds(
   ctx: BenchContext,
-  base: Omit<ResultRow, "values" | "notMeasured">,
+  base: RowBase,
   rounds: number,
   round: (index: number) => Promise<number>,
   { warmUp = true }: { warmUp?: boolean } = {},
 ): Promise<ResultRow> {
-  const values: number[] = [];
-  try {
-    if (warmUp) {
+  const side = new Side({ base, round });
+  if (warmUp) await side.run(ctx, -1);
+  for (let i = 0; i < rounds; i++) await side.run(ctx, i);
+  return side.row(ctx);
+}
+
+/** A row's description: everything but its values. */
+export type RowBase = Omit<ResultRow, "values" | "notMeasured">;
+
+/** One side of a comparison: its row and how to measure one round of it. */
+export interface Measured {
+  base: RowBase;
+  round: (index: number) => Promise<number>;
+}
+
+/** The values of one row as its rounds run; after the first failure its rounds are skipped. */
+class Side {
+  private readonly values: number[] = [];
+  private failure?: { error: unknown };
+
+  constructor(private readonly what: Measured) {}
+
+  /** Runs round `index` (-1: the warm-up, not recorded) with an empty Redis. Never rejects. */
+  async run(ctx: BenchContext, index: number): Promise<void> {
+    if (this.failure) return;
+    try {
       await ctx.redis.flush();
-      await round(-1);
+      const value = await this.what.round(index);
+      if (!Number.isFinite(value)) throw new Error(`round ${index + 1} gave no number (${value})`);
+      if (index >= 0) this.values.push(value);
+    } catch (error) {
+      this.failure = { error };
     }
-    for (let i = 0; i < rounds; i++) {
-      await ctx.redis.flush();
-      const value = await round(i);
-      if (!Number.isFinite(value)) throw new Error(`round ${i + 1} gave no number (${value})`);
-      values.push(value);
-    }
-    ctx.log(`${base.id}: ${values.map((v) => v.toFixed(v < 100 ? 2 : 0)).join(", ")} ${base.unit}`);
-    return measured(base, values);
-  } catch (error) {
-    ctx.log(`${base.id}: not measured: ${errorText(error)}`);
-    return notMeasured(base, `failed: ${errorText(error)}`);
   }
+
+  /** The row: the values, or "not measured" with the first error, never a number from a failure. */
+  row(ctx: BenchContext): ResultRow {
+    const { base } = this.what;
+    if (this.failure) {
+      const text = errorText(this.failure.error);
+      ctx.log(`${base.id}: not measured: ${text}`);
+      return notMeasured(base, `failed: ${text}`);
+    }
+    ctx.log(`${base.id}: ${this.values.map((v) => v.toFixed(v < 100 ? 2 : 0)).join(", ")} ${base.unit}`);
+    return measured(base, this.values);
+  }
+}
+
+/**
+ * Measures our row and its peer's round by round in turn (after the warm-ups: peer then ours,
+ * then ours then peer, and so on), each round on an empty Redis, instead of all of one's rounds
+ * and then all of the other's. On a machine whose speed drifts within minutes (a shared VM),
+ * both then meet the same conditions, and the ratio compares like with like. `ours` may be a
+ * row already "not measured" (its package did not load); the peer is then measured alone.
+ * Answers [ours, peer].
+ */
+export async function measurePair(
+  ctx: BenchContext,
+  ours: Measured | ResultRow,
+  peer: Measured,
+  rounds: number,
+  { warmUp = true }: { warmUp?: boolean } = {},
+): Promise<[ResultRow, ResultRow]> {
+  if (!("round" in ours)) return [ours, await measureRounds(ctx, peer.base, rounds, peer.round, { warmUp })];
+  const us = new Side(ours);
+  const them = new Side(peer);
+  if (warmUp) {
+    await us.run(ctx, -1);
+    await them.run(ctx, -1);
+  }
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? [them, us] : [us, them];
+    for (const side of order) await side.run(ctx, i);
+  }
+  return [us.row(ctx), them.row(ctx)];
 }
 
 const childrenDir = fileURLToPath(new URL("./children/", import.meta.url));

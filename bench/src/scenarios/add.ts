@@ -1,7 +1,7 @@
 import { Queue, Worker } from "bullmq";
-import { type BenchContext, item, measureRounds } from "../context";
+import { type BenchContext, item, measurePair } from "../context";
 import { scaled } from "../options";
-import { type Loaded, loadOurs } from "../ours";
+import { loadOurs } from "../ours";
 import { notMeasured, type ResultRow } from "../result";
 
 /** The part of @octo/redis-queue this scenario uses (it is loaded from dist at run time). */
@@ -41,14 +41,15 @@ export async function add(ctx: BenchContext): Promise<ResultRow[]> {
   ) => {
     const base = { scenario: "add", unit: "items/s", note };
     const oursBase = { ...base, id: `${id}.octo`, label: `@octo/redis-queue, ${what}`, peer: `${id}.bullmq` };
-    rows.push(await runOurs(ctx, ours, oursBase, octo));
     rows.push(
-      await measureRounds(
+      ...(await measurePair(
         ctx,
-        { ...base, id: `${id}.bullmq`, label: `BullMQ, ${what}` },
+        ours.ok
+          ? { base: oursBase, round: () => octo(ours.mod as OursModule) }
+          : notMeasured(oursBase, ours.reason),
+        { base: { ...base, id: `${id}.bullmq`, label: `BullMQ, ${what}` }, round: bull },
         ctx.options.rounds,
-        bull,
-      ),
+      )),
     );
   };
   await pair(
@@ -73,16 +74,6 @@ export async function add(ctx: BenchContext): Promise<ResultRow[]> {
     () => bullmqProduceConsume(ctx, batched),
   );
   return rows;
-}
-
-async function runOurs(
-  ctx: BenchContext,
-  ours: Loaded,
-  base: Omit<ResultRow, "values" | "notMeasured">,
-  round: (mod: OursModule) => Promise<number>,
-): Promise<ResultRow> {
-  if (!ours.ok) return notMeasured(base, ours.reason);
-  return measureRounds(ctx, base, ctx.options.rounds, () => round(ours.mod as OursModule));
 }
 
 function items(from: number, to: number) {

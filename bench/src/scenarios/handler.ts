@@ -1,8 +1,8 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { type BenchContext, item, measureRounds } from "../context";
+import { type BenchContext, item, measurePair } from "../context";
 import { scaled } from "../options";
-import { loadOurs } from "../ours";
+import { type Loaded, loadOurs } from "../ours";
 import { notMeasured, type ResultRow } from "../result";
 import { addBullmqJobs } from "./queue";
 
@@ -28,50 +28,44 @@ export async function handler(ctx: BenchContext): Promise<ResultRow[]> {
     label: `@octo/redis-queue, parallelism ${PARALLELISM}, one Redis round trip per item`,
     peer: `handler.p${PARALLELISM}.bullmq`,
   };
-  const rows: ResultRow[] = [];
-  if (!ours.ok) rows.push(notMeasured(oursBase, ours.reason));
-  else {
-    rows.push(
-      await measureRounds(ctx, oursBase, ctx.options.rounds, async () => {
-        const redis = ctx.redis.client();
-        const app = ctx.redis.client();
-        const queue = new ours.mod.RedisQueue("bench-handler", redis, {});
-        try {
-          if (!(await queue.fill(Array.from({ length: count }, (_, n) => item(n))))) {
-            throw new Error("fill returned false on an empty queue");
-          }
-          let last = 0;
-          const start = performance.now();
-          // Timed to the last handler's end, as for BullMQ; the drain grace of work() is not.
-          await queue.work(
-            async () => {
-              await app.incr(COUNTER);
-              last = performance.now();
-            },
-            { parallelism: PARALLELISM },
-          );
-          await expectCount(app, count);
-          return count / ((last - start) / 1000);
-        } finally {
-          await queue.close?.();
-          await Promise.all([redis.quit(), app.quit()]);
-        }
-      }),
-    );
-  }
-  rows.push(
-    await measureRounds(
-      ctx,
-      {
+  const oursRound = (mod: Extract<Loaded, { ok: true }>["mod"]) => async () => {
+    const redis = ctx.redis.client();
+    const app = ctx.redis.client();
+    const queue = new mod.RedisQueue("bench-handler", redis, {});
+    try {
+      if (!(await queue.fill(Array.from({ length: count }, (_, n) => item(n))))) {
+        throw new Error("fill returned false on an empty queue");
+      }
+      let last = 0;
+      const start = performance.now();
+      // Timed to the last handler's end, as for BullMQ; the drain grace of work() is not.
+      await queue.work(
+        async () => {
+          await app.incr(COUNTER);
+          last = performance.now();
+        },
+        { parallelism: PARALLELISM },
+      );
+      await expectCount(app, count);
+      return count / ((last - start) / 1000);
+    } finally {
+      await queue.close?.();
+      await Promise.all([redis.quit(), app.quit()]);
+    }
+  };
+  return measurePair(
+    ctx,
+    ours.ok ? { base: oursBase, round: oursRound(ours.mod) } : notMeasured(oursBase, ours.reason),
+    {
+      base: {
         ...base,
         id: `handler.p${PARALLELISM}.bullmq`,
         label: `BullMQ, concurrency ${PARALLELISM}, one Redis round trip per item`,
       },
-      ctx.options.rounds,
-      () => bullmq(ctx, count),
-    ),
+      round: () => bullmq(ctx, count),
+    },
+    ctx.options.rounds,
   );
-  return rows;
 }
 
 async function expectCount(app: Redis, count: number): Promise<void> {

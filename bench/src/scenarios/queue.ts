@@ -1,7 +1,7 @@
 import { Queue, Worker } from "bullmq";
-import { type BenchContext, childResult, item, measureRounds, NO_WARM_UP, startChild } from "../context";
+import { type BenchContext, childResult, item, measurePair, NO_WARM_UP, startChild } from "../context";
 import { scaled } from "../options";
-import { loadOurs } from "../ours";
+import { type Loaded, loadOurs } from "../ours";
 import { notMeasured, type ResultRow } from "../result";
 
 const PARALLELISM = [1, 10, 50] as const;
@@ -22,44 +22,42 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
       label: `@octo/redis-queue, parallelism ${p}`,
       peer: `queue.p${p}.bullmq`,
     };
-    if (!ours.ok) rows.push(notMeasured(oursBase, ours.reason));
-    else {
-      rows.push(
-        await measureRounds(ctx, oursBase, ctx.options.rounds, async () => {
-          const redis = ctx.redis.client();
-          const queue = new ours.mod.RedisQueue(`bench-p${p}`, redis, {});
-          try {
-            const items = Array.from({ length: count }, (_, n) => item(n));
-            if (!(await queue.fill(items))) throw new Error("fill returned false on an empty queue");
-            let handled = 0;
-            let last = 0;
-            const start = performance.now();
-            // Timed to the last handler call, as for BullMQ: work() itself resolves only after
-            // the queue has stayed empty for its drain grace (1 s), which is not throughput.
-            await queue.work(
-              async () => {
-                handled++;
-                last = performance.now();
-              },
-              { parallelism: p },
-            );
-            const seconds = (last - start) / 1000;
-            if (handled < count) throw new Error(`work resolved after ${handled} of ${count} items`);
-            return count / seconds;
-          } finally {
-            await queue.close?.();
-            await redis.quit();
-          }
-        }),
-      );
-    }
+    const oursRound = (mod: Extract<Loaded, { ok: true }>["mod"]) => async () => {
+      const redis = ctx.redis.client();
+      const queue = new mod.RedisQueue(`bench-p${p}`, redis, {});
+      try {
+        const items = Array.from({ length: count }, (_, n) => item(n));
+        if (!(await queue.fill(items))) throw new Error("fill returned false on an empty queue");
+        let handled = 0;
+        let last = 0;
+        const start = performance.now();
+        // Timed to the last handler call, as for BullMQ: work() itself resolves only after
+        // the queue has stayed empty for its drain grace (1 s), which is not throughput.
+        await queue.work(
+          async () => {
+            handled++;
+            last = performance.now();
+          },
+          { parallelism: p },
+        );
+        const seconds = (last - start) / 1000;
+        if (handled < count) throw new Error(`work resolved after ${handled} of ${count} items`);
+        return count / seconds;
+      } finally {
+        await queue.close?.();
+        await redis.quit();
+      }
+    };
     rows.push(
-      await measureRounds(
+      ...(await measurePair(
         ctx,
-        { ...base, id: `queue.p${p}.bullmq`, label: `BullMQ, concurrency ${p}` },
+        ours.ok ? { base: oursBase, round: oursRound(ours.mod) } : notMeasured(oursBase, ours.reason),
+        {
+          base: { ...base, id: `queue.p${p}.bullmq`, label: `BullMQ, concurrency ${p}` },
+          round: () => bullmqInProcess(ctx, count, p),
+        },
         ctx.options.rounds,
-        () => bullmqInProcess(ctx, count, p),
-      ),
+      )),
     );
   }
 
@@ -75,44 +73,36 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
     label: `@octo/redis-queue, ${PROCESSES} processes × ${PROCESS_PARALLELISM}`,
     peer: `queue.${multi}.bullmq`,
   };
-  if (!ours.ok) rows.push(notMeasured(oursBase, ours.reason));
-  else {
-    // Fresh worker processes each round, ours and BullMQ's: nothing to warm up.
-    rows.push(
-      await measureRounds(
-        ctx,
-        oursBase,
-        ctx.options.rounds,
-        async () => {
-          const redis = ctx.redis.client();
-          const queue = new ours.mod.RedisQueue("bench-multi", redis, {});
-          try {
-            await queue.fill(Array.from({ length: count }, (_, n) => item(n)));
-          } finally {
-            await queue.close?.();
-            await redis.quit();
-          }
-          return multiProcess(ctx, "octo-worker", count, "bench-multi");
-        },
-        NO_WARM_UP,
-      ),
-    );
-  }
+  // Fresh worker processes each round, ours and BullMQ's: nothing to warm up.
+  const oursMulti = (mod: Extract<Loaded, { ok: true }>["mod"]) => async () => {
+    const redis = ctx.redis.client();
+    const queue = new mod.RedisQueue("bench-multi", redis, {});
+    try {
+      await queue.fill(Array.from({ length: count }, (_, n) => item(n)));
+    } finally {
+      await queue.close?.();
+      await redis.quit();
+    }
+    return multiProcess(ctx, "octo-worker", count, "bench-multi");
+  };
   rows.push(
-    await measureRounds(
+    ...(await measurePair(
       ctx,
+      ours.ok ? { base: oursBase, round: oursMulti(ours.mod) } : notMeasured(oursBase, ours.reason),
       {
-        ...base,
-        id: `queue.${multi}.bullmq`,
-        label: `BullMQ, ${PROCESSES} processes × ${PROCESS_PARALLELISM}`,
+        base: {
+          ...base,
+          id: `queue.${multi}.bullmq`,
+          label: `BullMQ, ${PROCESSES} processes × ${PROCESS_PARALLELISM}`,
+        },
+        round: async () => {
+          await addBullmqJobs(ctx, "bench-multi", count);
+          return multiProcess(ctx, "bullmq-worker", count, "bench-multi");
+        },
       },
       ctx.options.rounds,
-      async () => {
-        await addBullmqJobs(ctx, "bench-multi", count);
-        return multiProcess(ctx, "bullmq-worker", count, "bench-multi");
-      },
       NO_WARM_UP,
-    ),
+    )),
   );
   return rows;
 }
