@@ -1,16 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { AckBatcher } from "./ack-batcher";
-import { reportTakeEvents } from "./events";
 import { ItemContext } from "./item-context";
-import { Lease } from "./lease";
+import type { Lease } from "./lease";
 import { ExpiryTimer, LeaseClock } from "./lease-clock";
 import { LeaseEndings } from "./lease-endings";
 import { LeaseRenewer } from "./lease-renewer";
-import { isClosedForGood, isRefusal } from "./retrying";
-import { TakeLanes } from "./take-lanes";
-import { PaceMeter, takeSize } from "./take-size";
-import { WakeUp } from "./wake-up";
+import { Taker } from "./taker";
 import type { Handler, WorkResult } from "./work-types";
 import type { WorkerConfig } from "./worker-config";
 import { ITEM_MISSING, type WorkerScripts, workerScripts } from "./worker-scripts";
@@ -23,16 +19,11 @@ import { ITEM_MISSING, type WorkerScripts, workerScripts } from "./worker-script
  */
 type WorkerState = "running" | "stopping" | "drained";
 
-/** An idle worker looks for items again after this, doubling up to MAX_IDLE_MS. */
-const MIN_IDLE_MS = 10;
-const MAX_IDLE_MS = 200;
-/** Take ahead what will start within this long, or two take round trips if longer. */
-const MIN_HORIZON_MS = 20;
-
 /**
- * One `work()` call. Lanes (one per unit of parallelism) pull leased items from a local buffer,
- * topped up ahead as far as the worker's pace says, so a take's round trip overlaps the handlers;
- * acks are group-committed. Every call that ends or renews a lease carries the take's token, so
+ * One `work()` call: its lifecycle, its handler lanes and the leases it holds. Lanes (one per
+ * unit of parallelism) pull leased items from a local buffer, which the Taker tops up ahead as
+ * far as the worker's pace says, so a take's round trip overlaps the handlers; acks are
+ * group-committed (AckBatcher), leases renewed (LeaseRenewer) and ended (LeaseEndings). Every call that ends or renews a lease carries the take's token, so
  * a worker that lost a lease cannot touch the item's next holder.
  */
 export class Worker<T> {
@@ -47,9 +38,8 @@ export class Worker<T> {
   private readonly expiryTimer: ExpiryTimer;
   private readonly renewer: LeaseRenewer;
   private readonly acks: AckBatcher;
-  private readonly wake: WakeUp;
+  private readonly taker: Taker<T>;
   private readonly endings: LeaseEndings<T>;
-  private readonly pace = new PaceMeter();
   /** Every lease this worker holds: buffered, running, or finished and not yet acked. */
   private readonly held = new Set<Lease>();
   /** Taken, not started yet, in the order taken. */
@@ -57,15 +47,7 @@ export class Worker<T> {
   private readonly running = new Set<Lease>();
   /** Lanes waiting for a take. */
   private waiting = 0;
-  private takeCount = 0;
-  /** The takes in flight; a failed one stops the worker. */
-  private readonly takes = new TakeLanes((lane, size, atOnce) =>
-    this.take(lane, size, atOnce).catch((error) => this.fail(error)),
-  );
-  private takeRoundTripMs = 0;
   private failure?: unknown;
-  private idleSince?: number;
-  private backoff = MIN_IDLE_MS;
 
   constructor(
     redis: Redis | Cluster,
@@ -105,7 +87,30 @@ export class Worker<T> {
       },
       this.workerId,
     );
-    this.wake = new WakeUp(redis, config.keys.wake, config.logger, config.name);
+    this.taker = new Taker<T>(
+      {
+        config,
+        redis,
+        scripts: this.scripts,
+        workerId: this.workerId,
+        repliesKey: this.repliesKey,
+        repliesTtlMs: this.repliesTtlMs,
+        clock: this.clock,
+        isRunning: () => this.state === "running",
+        running: () => this.running.size,
+        buffered: () => this.buffer.length,
+        received: (leases, expiry) => {
+          for (const lease of leases) {
+            this.held.add(lease);
+            this.buffer.push(lease);
+          }
+          this.expiryTimer.arm(expiry);
+        },
+        drained: () => this.stop(false),
+      },
+      // A take Redis refused stops the worker.
+      (error) => this.fail(error),
+    );
     this.endings = new LeaseEndings({
       config,
       scripts: this.scripts,
@@ -128,8 +133,7 @@ export class Worker<T> {
     } finally {
       this.stop(false);
       signal?.removeEventListener("abort", onAbort);
-      await this.takes.drain();
-      await this.wake.close();
+      await this.taker.close();
       const unstarted = this.buffer;
       this.buffer = [];
       await this.endings.releaseUnstarted(unstarted);
@@ -151,7 +155,7 @@ export class Worker<T> {
     }
     if (this.state !== "running") return;
     this.state = "stopping";
-    this.wake.wake();
+    this.taker.interrupt();
   }
 
   private fail(error: unknown): void {
@@ -176,7 +180,7 @@ export class Worker<T> {
       }
       lease.started = true;
       this.running.add(lease);
-      this.startTake();
+      this.taker.start(this.waiting);
       if (this.state !== "running" && this.config.signal?.aborted) lease.abort(new Error("worker stopped"));
       try {
         await this.process(lease, lane);
@@ -186,7 +190,7 @@ export class Worker<T> {
         this.fail(error);
       } finally {
         this.running.delete(lease);
-        this.pace.settled();
+        this.taker.settled();
       }
     }
   }
@@ -205,131 +209,11 @@ export class Worker<T> {
       }
       this.waiting++;
       try {
-        await this.fetch();
+        await this.taker.fetch(this.waiting);
       } finally {
         this.waiting--;
       }
     }
-  }
-
-  private takeSize(): number {
-    return takeSize({
-      parallelism: this.config.parallelism,
-      batchSize: this.config.batchSize,
-      running: this.running.size,
-      buffered: this.buffer.length,
-      requested: this.takes.requested,
-      pacePerSecond: this.pace.perSecond(),
-      horizonMs: Math.max(MIN_HORIZON_MS, 2 * this.takeRoundTripMs),
-    });
-  }
-
-  /**
-   * Takes ahead when the pace says more items will start soon than are buffered or asked for
-   * (see TakeLanes for when a second take goes out beside one in flight).
-   */
-  private startTake(): void {
-    if (this.state === "running") this.takes.start(() => this.takeSize(), this.waiting);
-  }
-
-  /** Starts a take if one is wanted; settles when a take in flight has settled. Never rejects. */
-  private fetch(): Promise<void> {
-    this.startTake();
-    return this.takes.settled();
-  }
-
-  private async take(lane: string, size: number, atOnce: number): Promise<void> {
-    const { keys: k, leaseMs, maxStalls, logger, name } = this.config;
-    // The token comes from here, so a take ioredis re-sends after a lost reply finds the items
-    // its first run took instead of taking (and stranding) more.
-    const token = `${this.workerId}.${++this.takeCount}`;
-    const sentAt = performance.now();
-    let taken: Awaited<ReturnType<WorkerScripts["octoQueueTake"]>>;
-    try {
-      taken = await this.scripts.octoQueueTake(
-        k.pending,
-        k.inflight,
-        k.items,
-        k.delayed,
-        k.lease,
-        k.stalls,
-        k.dead,
-        this.repliesKey,
-        k.dedup,
-        k.keyOf,
-        size,
-        leaseMs,
-        token,
-        atOnce,
-        maxStalls,
-        this.repliesTtlMs,
-        lane,
-      );
-    } catch (err) {
-      this.takes.answered(false);
-      if (isRefusal(err) || isClosedForGood(this.redis)) throw err;
-      logger.warn({ err, queue: name }, "could not take items; trying again");
-      await this.idle();
-      return;
-    }
-    const roundTrip = performance.now() - sentAt;
-    this.takeRoundTripMs = this.takeRoundTripMs === 0 ? roundTrip : (this.takeRoundTripMs + roundTrip) / 2;
-    if (taken.length === 6) reportTakeEvents(this.config.events, name, taken[4], taken[5]);
-    if (taken.length === 6 && taken[0].length > 0) {
-      this.idleSince = undefined;
-      this.backoff = MIN_IDLE_MS;
-      const [joined, values, , stalls] = taken;
-      const ids = joined.split(" ");
-      this.takes.answered(ids.length === size);
-      const expiry = this.clock.expiryFor(sentAt);
-      ids.forEach((id, i) => {
-        const lease = new Lease(id, values[i] ?? null, token, stalls[i] != null, i < atOnce, expiry);
-        this.held.add(lease);
-        this.buffer.push(lease);
-      });
-      this.expiryTimer.arm(expiry);
-      return;
-    }
-    this.takes.answered(false);
-    // Another take is in flight: what it finds decides whether to wait for work.
-    if (this.takes.othersInFlight) return;
-    await this.waitForWork();
-  }
-
-  /**
-   * Nothing pending: the queue is drained once nothing is in flight, waiting to retry or being
-   * filled (by anyone) for the whole grace period. Otherwise wait, backing off, and look again.
-   */
-  private async waitForWork(): Promise<void> {
-    const k = this.config.keys;
-    let empty = false;
-    try {
-      const [pending, inflight, delayed, filling] = await Promise.all([
-        this.redis.llen(k.pending),
-        this.redis.zcard(k.inflight),
-        this.redis.zcard(k.delayed),
-        this.redis.exists(k.filling),
-      ]);
-      empty = pending + inflight + delayed + filling === 0;
-    } catch (err) {
-      this.config.logger.debug({ err, queue: this.config.name }, "could not look at the queue; trying again");
-    }
-    if (empty) {
-      this.idleSince ??= Date.now();
-      if (Date.now() - this.idleSince >= this.config.graceMs) {
-        this.stop(false);
-        return;
-      }
-    } else {
-      this.idleSince = undefined;
-    }
-    await this.idle();
-  }
-
-  private async idle(): Promise<void> {
-    if (this.state !== "running") return;
-    await this.wake.wait(this.backoff);
-    this.backoff = Math.min(this.backoff * 2, MAX_IDLE_MS);
   }
 
   /** Redis says this worker no longer holds `lease`: never start it, abort its handler. */
