@@ -15,6 +15,10 @@ async function redisNow(): Promise<number> {
  * Fails every item once with attempt `attempt` (after `attempt - 1` earlier failures written
  * into its header) and returns, per item, its retry due time minus the Redis time bracket of the
  * failure: [earliest possible wait, latest possible wait].
+ *
+ * A jittered wait may be a few ms, and the worker takes an item again once it is due: the due
+ * times are read in one ZRANGE at a moment when every item is waiting, and each is paired with
+ * the item's last failure before it (a later one comes after that due time).
  */
 async function waitsAfterFailure(
   queue: RedisQueue<number>,
@@ -28,28 +32,34 @@ async function waitsAfterFailure(
     const value = (await env.redis.hget(`octo:q:{${name}}:items`, id)) as string;
     await env.redis.hset(`octo:q:{${name}}:items`, id, value.replace(/^0\|/, `${attempt - 1}|`));
   }
-  const failedAt = new Map<string, number>();
+  const failures = new Map<string, number[]>();
   const stop = new AbortController();
   const working = queue.work(
     async (_item, { id }) => {
-      failedAt.set(id, await redisNow());
+      const at = await redisNow();
+      failures.set(id, [...(failures.get(id) ?? []), at]);
       throw new Error("fails");
     },
     { parallelism: 10, drainGraceMs: Number.POSITIVE_INFINITY, signal: stop.signal },
   );
+  let scored: string[] = [];
   await waitUntil(
     "every item waiting to retry",
-    async () => (await env.redis.zcard(`octo:q:{${name}}:delayed`)) === items,
+    async () => {
+      scored = await env.redis.zrange(`octo:q:{${name}}:delayed`, "0", "-1", "WITHSCORES");
+      return scored.length === 2 * items;
+    },
     20_000,
   );
+  const after = await redisNow();
   stop.abort();
   await working;
-  const after = await redisNow();
-  const scored = await env.redis.zrange(`octo:q:{${name}}:delayed`, "0", "-1", "WITHSCORES");
   const waits: [number, number][] = [];
   for (let i = 0; i < scored.length; i += 2) {
     const due = Number(scored[i + 1]);
-    waits.push([due - after, due - (failedAt.get(scored[i] as string) as number)]);
+    const before = (failures.get(scored[i] as string) ?? []).filter((at) => at <= due);
+    expect(before.length, `a failure of item ${scored[i]} before its due time`).toBeGreaterThan(0);
+    waits.push([due - after, due - Math.max(...before)]);
   }
   expect(waits).toHaveLength(items);
   return waits;
