@@ -69,13 +69,17 @@ export async function addItems<T>(
     throw InvalidArgumentError.expected("options", options, "an object such as { delay, key }");
   }
   const list = Array.isArray(items) ? items : [items];
-  const delayMs = parseDuration("options.delay", options.delay ?? 0, {
-    allowZero: true,
-    max: MAX_DELAY_MS,
-    maxReason: "a due time is kept as milliseconds of Redis time with at most 14 digits",
-  });
+  const delayMs =
+    options.delay === undefined || options.delay === null
+      ? 0
+      : parseDuration("options.delay", options.delay, {
+          allowZero: true,
+          max: MAX_DELAY_MS,
+          maxReason: "a due time is kept as milliseconds of Redis time with at most 14 digits",
+        });
   const keys = keysOf(list, Array.isArray(items), options.key);
-  const payloads = list.map((item, index) => encodeItem(target.codec, item, index));
+  const payloads: string[] = [];
+  for (let i = 0; i < list.length; i++) payloads.push(encodeItem(target.codec, list[i] as T, i));
   const { batchSize } = target;
   const sender = senderOf(target);
   const sent: Promise<string>[] = [];
@@ -88,7 +92,9 @@ export async function addItems<T>(
     }
     sent.push(sender.add({ delay: delayMs, keyed: keys !== undefined, values, count: to - from, batchSize }));
   }
-  const statuses = (await Promise.all(sent)).join("");
+  // One call's answer needs no Promise.all: single adds are the common case.
+  const statuses =
+    sent.length === 1 ? await (sent[0] as Promise<string>) : (await Promise.all(sent)).join("");
   let added = 0;
   for (let i = 0; i < statuses.length; i++) if (statuses[i] === "1") added++;
   return { added, skipped: statuses.length - added };

@@ -6,7 +6,7 @@ import {
   TypedEmitter,
 } from "@octo/internal";
 import type { Cluster, Redis } from "ioredis";
-import { type AddOptions, type AddResult, addItems } from "./add";
+import { type AddOptions, type AddResult, type AddTarget, addItems } from "./add";
 import type { Codec } from "./codec";
 import {
   type DeadLetterPage,
@@ -76,6 +76,7 @@ export class RedisQueue<T = unknown> {
   private readonly redis: Redis | Cluster;
   private readonly scripts: ProducerScripts;
   private readonly keys: QueueKeys;
+  private producerTarget?: AddTarget<T>;
   private readonly telemetry: Telemetry | undefined;
   private readonly events: TypedEmitter<QueueEvents> = new TypedEmitter(QUEUE_EVENT_NAMES, () => this.logger);
 
@@ -131,7 +132,8 @@ export class RedisQueue<T = unknown> {
    * an array written `batchSize` items per round trip. Wakes idle workers. See the README's
    * "add()" for `delay` and `key`.
    */
-  async add(items: T | T[], options?: AddOptions<T>): Promise<AddResult> {
+  add(items: T | T[], options?: AddOptions<T>): Promise<AddResult> {
+    // Not async: addItems already answers a promise, and its errors reject it.
     return addItems(this.producer(), items, options);
   }
 
@@ -178,14 +180,16 @@ export class RedisQueue<T = unknown> {
     return readDeadLetters(this.producer(), limitOrOptions);
   }
 
+  /** What add, requeue and the other producer calls need; made once (single adds are hot). */
   private producer() {
-    return {
+    this.producerTarget ??= {
       redis: this.redis,
       scripts: this.scripts,
       keys: this.keys,
       codec: this.codec,
       batchSize: this.batchSize,
     };
+    return this.producerTarget;
   }
 
   /**
