@@ -28,7 +28,8 @@ local field = ARGV[7] or 'take'
 
 -- The ids go back as one string, separated by spaces (ids are digits and '-'): a reply element
 -- costs the client more to decode than splitting a string, and this halves the elements per item.
-local function answer(ids, deadline, stalled, dead)
+-- `joined` is the ids already joined, when the caller has them.
+local function answer(ids, joined, deadline, stalled, dead)
   if #ids == 0 then
     if #dead == 0 then return {} end
     return { '', {}, 0, {}, {}, dead }
@@ -36,7 +37,7 @@ local function answer(ids, deadline, stalled, dead)
   -- Stall counts exist only for items whose lease ran out: usually none at all.
   local stalls = {}
   if redis.call('EXISTS', KEYS[6]) == 1 then stalls = redis.call('HMGET', KEYS[6], unpack(ids)) end
-  return { table.concat(ids, ' '), redis.call('HMGET', KEYS[3], unpack(ids)), deadline, stalls, stalled, dead }
+  return { joined or table.concat(ids, ' '), redis.call('HMGET', KEYS[3], unpack(ids)), deadline, stalls, stalled, dead }
 end
 
 -- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.
@@ -51,7 +52,7 @@ if prior then
     args[#args + 1] = token
   end
   local _, ids = lease_states(KEYS[5], KEYS[3], args, 1, 2)
-  return answer(ids, deadline, {}, {})
+  return answer(ids, nil, deadline, {}, {})
 end
 
 local now = server_time_ms()
@@ -102,7 +103,7 @@ if #expired > 0 then
 end
 
 local ids = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
-if not ids then return answer({}, 0, {}, dead) end
+if not ids then return answer({}, nil, 0, {}, dead) end
 local stalled = {}
 -- A '!' is written only beside a stall count, so without stall counts there is none to look for.
 if redis.call('EXISTS', KEYS[6]) == 1 then
@@ -128,5 +129,6 @@ for i, id in ipairs(ids) do
 end
 redis.call('ZADD', KEYS[2], unpack(scores))
 redis.call('HSET', KEYS[5], unpack(tokens))
-remember_text(KEYS[8], field, token, ARGV[6], deadline_text .. ' ' .. table.concat(ids, ' '))
-return answer(ids, deadline, stalled, dead)
+local joined = table.concat(ids, ' ')
+remember_text(KEYS[8], field, token, ARGV[6], deadline_text .. ' ' .. joined)
+return answer(ids, joined, deadline, stalled, dead)
