@@ -64,12 +64,18 @@ export class AckBatcher {
     if (lane === undefined) return;
     const batch = this.queued;
     this.queued = [];
-    const sent: Promise<void> = this.send(batch, lane).finally(() => {
-      this.freeLanes.push(lane);
-      this.freeLanes.sort();
-      this.sending.delete(sent);
-      this.pump();
-    });
+    // send() hands its failures to the host; a throw it did not expect (a logger that throws)
+    // goes there too, so no rejection is left without an owner.
+    const sent: Promise<void> = this.send(batch, lane)
+      .catch((error: unknown) =>
+        this.host.failed(new AckFailedError(this.host.queue, batch.length, error), batch),
+      )
+      .finally(() => {
+        this.freeLanes.push(lane);
+        this.freeLanes.sort();
+        this.sending.delete(sent);
+        this.pump();
+      });
     this.sending.add(sent);
   }
 
