@@ -82,24 +82,24 @@ export class AckBatcher {
   private async send(batch: Lease[], lane: string): Promise<void> {
     const { scripts, keys, logger, queue } = this.host;
     let refused = 0;
-    for (const leases of perCall(batch)) {
+    for (const call of perCall(batch)) {
       // ack.lua reads the lane's replies field from the call id.
       const callId = `${this.workerId}:${lane}:${++this.calls}`;
-      const args: string[] = [];
-      for (const lease of leases) args.push(lease.id, lease.token);
+      const { leases, args } = groupByTake(call);
       const since = performance.now();
       let answer: string;
       try {
         answer = await retrying(
           () =>
             scripts.octoQueueAck(
-              keys.inflight,
+              keys.takes,
               keys.items,
               keys.lease,
               keys.stalls,
               this.host.repliesKey,
               keys.dedup,
               keys.keyOf,
+              keys.taken,
               callId,
               this.host.repliesTtlMs,
               ...args,
@@ -130,4 +130,34 @@ export class AckBatcher {
       );
     }
   }
+}
+
+/**
+ * An ack call's arguments: per take, its token and its items' ids as one string separated by
+ * spaces (see ack.lua), so a token is sent once per take and ioredis encodes one argument per take
+ * rather than one per item. `leases` is `call` in the order the arguments name them, which is
+ * the order of the answer's codes.
+ */
+export function groupByTake(call: Lease[]): { leases: Lease[]; args: string[] } {
+  const byToken = new Map<string, Lease[]>();
+  for (const lease of call) {
+    const group = byToken.get(lease.token);
+    if (group) group.push(lease);
+    else byToken.set(lease.token, [lease]);
+  }
+  if (byToken.size === 1) return { leases: call, args: [call[0]!.token, idsOf(call)] };
+  const leases: Lease[] = [];
+  const args: string[] = [];
+  for (const [token, group] of byToken) {
+    args.push(token, idsOf(group));
+    leases.push(...group);
+  }
+  return { leases, args };
+}
+
+/** Ids are digits and '-' (made by the queue's scripts): a space never occurs in one. */
+function idsOf(leases: Lease[]): string {
+  let joined = leases[0]?.id ?? "";
+  for (let i = 1; i < leases.length; i++) joined += ` ${leases[i]!.id}`;
+  return joined;
 }

@@ -1,7 +1,7 @@
 -- Records a failed attempt: back into delayed after its backoff, or into the dead letter.
--- KEYS[1] inflight (zset)  KEYS[2] items (hash)  KEYS[3] delayed (zset)  KEYS[4] dead (hash)
+-- KEYS[1] takes (zset)  KEYS[2] items (hash)  KEYS[3] delayed (zset)  KEYS[4] dead (hash)
 -- KEYS[5] lease (hash)  KEYS[6] stalls (hash)  KEYS[7] the worker's replies (hash)
--- KEYS[8] dedup (hash)  KEYS[9] keyof (hash)
+-- KEYS[8] dedup (hash)  KEYS[9] keyof (hash)  KEYS[10] taken (hash)
 -- ARGV[1] id  ARGV[2] token  ARGV[3] retries  ARGV[4] first backoff ms  ARGV[5] error text
 -- ARGV[6] call id  ARGV[7] replies field  ARGV[8] replies ttl ms
 -- ARGV[9] backoff type ('exponential' | 'fixed')  ARGV[10] longest backoff ms (0: no cap)
@@ -11,6 +11,7 @@
 --@include includes/server-time.lua
 --@include includes/item-header.lua
 --@include includes/lease-token.lua
+--@include includes/takes.lua
 --@include includes/replies.lua
 --@include includes/free-keys.lua
 
@@ -25,8 +26,8 @@ if not value then return remember(KEYS[7], ARGV[7], ARGV[6], ARGV[8], { ITEM_MIS
 local attempts, first, payload = parse_item(value)
 attempts = attempts + 1
 if first == 0 then first = now end
-redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[5], id)
+forget_taken(KEYS[1], KEYS[10], ARGV[2], 1)
 unpin_if_idle(KEYS[1], KEYS[5])
 local outcome
 if attempts > tonumber(ARGV[3]) then

@@ -1,6 +1,6 @@
 -- Starts a fill unless the queue has work or another fill is running. The marker holds the
 -- filler's id, so a re-sent call (its reply was lost) finds its own marker and answers 1 again.
--- KEYS[1] pending (list)  KEYS[2] inflight (zset)  KEYS[3] delayed (zset)
+-- KEYS[1] pending (list)  KEYS[2] takes (zset)  KEYS[3] delayed (zset)
 -- KEYS[4] filling (hash owner -> filler id, batch -> last batch written; with a TTL)
 -- ARGV[1] filler id  ARGV[2] marker ttl ms
 -- Returns 1 when this filler may write, 0 otherwise (nothing written).

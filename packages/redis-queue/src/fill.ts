@@ -78,7 +78,7 @@ export class Fill<T> {
     const { scripts, keys } = this.target;
     const begun = await scripts.octoQueueFillBegin(
       keys.pending,
-      keys.inflight,
+      keys.takes,
       keys.delayed,
       keys.filling,
       this.owner,

@@ -7,8 +7,16 @@ import { hashTag } from "@octo/internal";
 export interface QueueKeys {
   /** List of ids waiting to be taken. */
   pending: string;
-  /** Sorted set of taken ids, scored by lease deadline. */
-  inflight: string;
+  /**
+   * Sorted set of the tokens of live takes, scored by their lease deadline: a lease belongs to a
+   * take, and the items one take call leased share its token and deadline.
+   */
+  takes: string;
+  /**
+   * Hash per live take: `<token>` → its ids (separated by spaces), `<token>#` → how many of them
+   * it still holds; and `#` → how many items all takes hold (the in-flight count).
+   */
+  taken: string;
   /** Hash id → `attempts|firstFailureMs|payload`. */
   items: string;
   /** Sorted set of ids waiting to retry, scored by due time. */
@@ -47,7 +55,8 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
   const base = `${prefix}:q:${hashTag(name)}:`;
   return {
     pending: `${base}pending`,
-    inflight: `${base}inflight`,
+    takes: `${base}takes`,
+    taken: `${base}taken`,
     items: `${base}items`,
     delayed: `${base}delayed`,
     dead: `${base}dead`,

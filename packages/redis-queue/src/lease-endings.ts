@@ -48,7 +48,7 @@ export class LeaseEndings<T> {
     this.host.result.failed++;
     const outcome = await this.endLease(lease, "could not record a failure", () =>
       this.host.scripts.octoQueueFail(
-        k.inflight,
+        k.takes,
         k.items,
         k.delayed,
         k.dead,
@@ -57,6 +57,7 @@ export class LeaseEndings<T> {
         this.host.repliesKey,
         k.dedup,
         k.keyOf,
+        k.taken,
         lease.id,
         lease.token,
         retries,
@@ -109,7 +110,7 @@ export class LeaseEndings<T> {
     const k = this.host.config.keys;
     const moved = await this.endLease(lease, "could not dead-letter an undecodable item", () =>
       this.host.scripts.octoQueueDeadLetter(
-        k.inflight,
+        k.takes,
         k.items,
         k.dead,
         k.lease,
@@ -117,6 +118,7 @@ export class LeaseEndings<T> {
         this.host.repliesKey,
         k.dedup,
         k.keyOf,
+        k.taken,
         lease.id,
         lease.token,
         `decode error: ${describeThrown(err)}`,
@@ -152,11 +154,12 @@ export class LeaseEndings<T> {
   private release(callId: string, slot: string, pairs: string[]): Promise<number> {
     const k = this.host.config.keys;
     return this.host.scripts.octoQueueRelease(
-      k.inflight,
+      k.takes,
       k.pending,
       k.lease,
       k.items,
       this.host.repliesKey,
+      k.taken,
       k.wake,
       callId,
       slot,

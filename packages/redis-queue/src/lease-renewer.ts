@@ -77,7 +77,7 @@ export class LeaseRenewer {
       const sentAt = performance.now();
       try {
         const [, ...codes] = await scripts.octoQueueExtend(
-          keys.inflight,
+          keys.takes,
           keys.lease,
           keys.items,
           clock.leaseMs,

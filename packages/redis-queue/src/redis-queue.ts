@@ -142,7 +142,7 @@ export class RedisQueue<T = unknown> {
     const k = this.keys;
     const [pending, inFlight, delayed, dead, age] = await this.scripts.octoQueueStats(
       k.pending,
-      k.inflight,
+      k.taken,
       k.delayed,
       k.dead,
     );

@@ -1,26 +1,26 @@
 -- Gives items back to the head of pending, in order, each only while the releasing worker's token
 -- holds its lease: items it took and never started, and items whose handler a stop interrupted.
 -- Their attempt counts are unchanged.
--- KEYS[1] inflight (zset)  KEYS[2] pending (list)  KEYS[3] lease (hash)  KEYS[4] items (hash)
--- KEYS[5] the worker's replies (hash)
+-- KEYS[1] takes (zset)  KEYS[2] pending (list)  KEYS[3] lease (hash)  KEYS[4] items (hash)
+-- KEYS[5] the worker's replies (hash)  KEYS[6] taken (hash)
 -- ARGV[1] wake-up channel  ARGV[2] call id  ARGV[3] replies field  ARGV[4] replies ttl ms
 -- ARGV[5..] pairs of id, token, in the order they were taken
 -- Returns the number of items released; a re-sent call returns the first run's number.
 --@include includes/lease-token.lua
+--@include includes/takes.lua
 --@include includes/replies.lua
 
 local prior = replay(KEYS[5], ARGV[3], ARGV[2])
 if prior then return prior[1] end
-local mine = {}
--- Reversed, so that LPUSH leaves them at the head in the order they were taken.
-for i = #ARGV - 1, 5, -2 do
-  if lease_state(KEYS[3], KEYS[4], ARGV[i], ARGV[i + 1]) == LEASE_HELD then mine[#mine + 1] = ARGV[i] end
-end
-if #mine > 0 then
-  redis.call('ZREM', KEYS[1], unpack(mine))
+local _, held, counts = lease_states(KEYS[3], KEYS[4], ARGV, 5, 2)
+if #held > 0 then
+  -- Reversed, so that LPUSH leaves them at the head in the order they were taken.
+  local mine = {}
+  for i = #held, 1, -1 do mine[#mine + 1] = held[i] end
   redis.call('HDEL', KEYS[3], unpack(mine))
+  forget_taken_counts(KEYS[1], KEYS[6], counts)
   unpin_if_idle(KEYS[1], KEYS[3])
   redis.call('LPUSH', KEYS[2], unpack(mine))
   redis.call('PUBLISH', ARGV[1], #mine)
 end
-return remember(KEYS[5], ARGV[3], ARGV[2], ARGV[4], { #mine })[1]
+return remember(KEYS[5], ARGV[3], ARGV[2], ARGV[4], { #held })[1]

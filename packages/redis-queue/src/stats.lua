@@ -1,5 +1,6 @@
 -- Reads the queue's counts and the age of the head of pending in one step (one Redis time).
--- KEYS[1] pending (list)  KEYS[2] inflight (zset)  KEYS[3] delayed (zset)  KEYS[4] dead (hash)
+-- KEYS[1] pending (list)  KEYS[2] taken (hash; field '#' counts the items in flight)
+-- KEYS[3] delayed (zset)  KEYS[4] dead (hash)
 -- Returns { pending, in flight, delayed, dead, age of the head item in ms or -1 }: -1 when
 -- nothing is pending or the head id holds no time (items written by fill).
 --@include includes/server-time.lua
@@ -14,6 +15,6 @@ if head then
   end
 end
 return {
-  redis.call('LLEN', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]),
+  redis.call('LLEN', KEYS[1]), tonumber(redis.call('HGET', KEYS[2], '#') or '0'), redis.call('ZCARD', KEYS[3]),
   redis.call('HLEN', KEYS[4]), age
 }

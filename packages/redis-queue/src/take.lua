@@ -1,10 +1,11 @@
 -- Puts due retries and expired leases back in pending, then takes up to N pending items under one
 -- lease whose token the worker chose. An expired lease of an item its worker said was running is
 -- a stall; past maxStalls stalls the item goes to the dead letter instead of back to pending.
--- KEYS[1] pending (list)  KEYS[2] inflight (zset id -> lease deadline ms)
+-- KEYS[1] pending (list)  KEYS[2] takes (zset token -> lease deadline ms)
 -- KEYS[3] items (hash id -> "attempts|firstFailMs|payload")  KEYS[4] delayed (zset id -> due ms)
 -- KEYS[5] lease (hash id -> [+]token)  KEYS[6] stalls (hash id -> stalls)  KEYS[7] dead (hash)
 -- KEYS[8] the worker's replies (hash)  KEYS[9] dedup (hash)  KEYS[10] keyof (hash)
+-- KEYS[11] taken (hash: token -> its ids, token# -> how many it holds, # -> items in flight)
 -- ARGV[1] most items  ARGV[2] lease ms  ARGV[3] token  ARGV[4] items the worker starts at once
 -- ARGV[5] maxStalls  ARGV[6] replies ttl ms
 -- ARGV[7] the take lane's field in the replies hash, "take:<lane>": a worker keeps a few takes in
@@ -20,6 +21,7 @@
 --@include includes/server-time.lua
 --@include includes/item-header.lua
 --@include includes/lease-token.lua
+--@include includes/takes.lua
 --@include includes/replies.lua
 --@include includes/free-keys.lua
 
@@ -43,15 +45,14 @@ end
 -- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.
 local prior = replay_text(KEYS[8], field, token)
 if prior then
-  local taken = {}
-  for word in string.gmatch(prior, '%S+') do taken[#taken + 1] = word end
-  local deadline = tonumber(table.remove(taken, 1))
-  local args = {}
-  for _, id in ipairs(taken) do
-    args[#args + 1] = id
-    args[#args + 1] = token
+  local taken, tokens = {}, {}
+  for word in string.gmatch(prior, '%S+') do
+    taken[#taken + 1] = word
+    tokens[#tokens + 1] = token
   end
-  local _, ids = lease_states(KEYS[5], KEYS[3], args, 1, 2)
+  local deadline = tonumber(table.remove(taken, 1))
+  table.remove(tokens)
+  local _, ids = lease_states_of(KEYS[5], KEYS[3], taken, tokens)
   return answer(ids, nil, deadline, {}, {})
 end
 
@@ -62,16 +63,35 @@ if #due > 0 then
   redis.call('RPUSH', KEYS[1], unpack(due))
 end
 
+-- Takes whose lease ran out: each gives back the items it still holds. At most a few takes per
+-- run (a take holds up to 1,000 items), so one run stays short however many workers died.
 local dead = {}
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
+local expired, held = {}, {}
+for _, lapsed_token in ipairs(lapsed) do
+  local ids = taken_ids(KEYS[11], lapsed_token)
+  if #ids > 0 then
+    local values = redis.call('HMGET', KEYS[5], unpack(ids))
+    local running = '+' .. lapsed_token
+    for i, id in ipairs(ids) do
+      if values[i] == lapsed_token or values[i] == running then
+        expired[#expired + 1] = id
+        held[#held + 1] = values[i]
+      end
+    end
+  end
+  -- The record goes with all it still counts: nothing of this take is held any more.
+  local left = tonumber(redis.call('HGET', KEYS[11], lapsed_token .. '#') or '0')
+  redis.call('HDEL', KEYS[11], lapsed_token, lapsed_token .. '#')
+  redis.call('ZREM', KEYS[2], lapsed_token)
+  if left > 0 and redis.call('HINCRBY', KEYS[11], '#', -left) <= 0 then redis.call('HDEL', KEYS[11], '#') end
+end
 if #expired > 0 then
-  redis.call('ZREM', KEYS[2], unpack(expired))
-  local held = redis.call('HMGET', KEYS[5], unpack(expired))
   redis.call('HDEL', KEYS[5], unpack(expired))
   local limit = tonumber(ARGV[5])
   local back = {}
   for i, id in ipairs(expired) do
-    if held[i] and string.sub(held[i], 1, 1) == '+' then
+    if string.sub(held[i], 1, 1) == '+' then
       local stalls = redis.call('HINCRBY', KEYS[6], id, 1)
       if stalls > limit then
         local value = redis.call('HGET', KEYS[3], id)
@@ -99,8 +119,8 @@ if #expired > 0 then
     end
   end
   if #back > 0 then redis.call('LPUSH', KEYS[1], unpack(back)) end
-  unpin_if_idle(KEYS[2], KEYS[5])
 end
+if #lapsed > 0 then unpin_if_idle(KEYS[2], KEYS[5]) end
 
 local ids = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
 if not ids then return answer({}, nil, 0, {}, dead) end
@@ -118,17 +138,15 @@ end
 local deadline = now + tonumber(ARGV[2])
 -- Formatted once: Redis would format the Lua number again for every item.
 local deadline_text = tostring(deadline)
-local scores, tokens = {}, { LEASE_PIN, '' }
+local tokens = { LEASE_PIN, '' }
 local at_once = tonumber(ARGV[4])
 local running = '+' .. token
 for i, id in ipairs(ids) do
-  scores[2 * i - 1] = deadline_text
-  scores[2 * i] = id
   tokens[2 * i + 1] = id
   tokens[2 * i + 2] = i <= at_once and running or token
 end
-redis.call('ZADD', KEYS[2], unpack(scores))
 redis.call('HSET', KEYS[5], unpack(tokens))
 local joined = table.concat(ids, ' ')
+record_take(KEYS[2], KEYS[11], token, ids, joined, deadline_text)
 remember_text(KEYS[8], field, token, ARGV[6], deadline_text .. ' ' .. joined)
 return answer(ids, joined, deadline, stalled, dead)

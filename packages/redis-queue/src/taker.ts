@@ -117,7 +117,7 @@ export class Taker<T> {
     try {
       taken = await scripts.octoQueueTake(
         k.pending,
-        k.inflight,
+        k.takes,
         k.items,
         k.delayed,
         k.lease,
@@ -126,6 +126,7 @@ export class Taker<T> {
         repliesKey,
         k.dedup,
         k.keyOf,
+        k.taken,
         size,
         leaseMs,
         token,
@@ -174,7 +175,7 @@ export class Taker<T> {
     try {
       const [pending, inflight, delayed, filling] = await Promise.all([
         redis.llen(k.pending),
-        redis.zcard(k.inflight),
+        redis.zcard(k.takes),
         redis.zcard(k.delayed),
         redis.exists(k.filling),
       ]);

@@ -6,7 +6,8 @@ import type { ResolvedBackoff } from "./options";
 /** The queue's keys a worker touches (see the README's "Data in Redis"). */
 export interface WorkerKeys {
   pending: string;
-  inflight: string;
+  takes: string;
+  taken: string;
   items: string;
   delayed: string;
   dead: string;

@@ -28,12 +28,12 @@ export interface WorkerScripts {
 }
 
 const DEFINITIONS: Record<keyof WorkerScripts, ScriptDefinition> = {
-  octoQueueTake: { lua: takeScript, numberOfKeys: 10 },
+  octoQueueTake: { lua: takeScript, numberOfKeys: 11 },
   octoQueueExtend: { lua: extendScript, numberOfKeys: 3 },
-  octoQueueAck: { lua: ackScript, numberOfKeys: 7 },
-  octoQueueFail: { lua: failScript, numberOfKeys: 9 },
-  octoQueueDeadLetter: { lua: deadLetterScript, numberOfKeys: 8 },
-  octoQueueRelease: { lua: releaseScript, numberOfKeys: 5 },
+  octoQueueAck: { lua: ackScript, numberOfKeys: 8 },
+  octoQueueFail: { lua: failScript, numberOfKeys: 10 },
+  octoQueueDeadLetter: { lua: deadLetterScript, numberOfKeys: 9 },
+  octoQueueRelease: { lua: releaseScript, numberOfKeys: 6 },
 };
 
 /** Answers of the scripts that end or renew one lease. */

@@ -1,7 +1,7 @@
 import { RedisQueue } from "@octo/redis-queue";
 import { recordingLogger } from "@octo/testing";
 import { describe, expect, it } from "vitest";
-import { useRedis } from "./support";
+import { leaseDeadline, useRedis } from "./support";
 
 const env = useRedis();
 
@@ -10,12 +10,11 @@ describe("acks", () => {
     const logger = recordingLogger();
     const queue = new RedisQueue<string>("ack-fails", env.redis, { leaseTime: 2000, logger });
     await queue.fill(["only"]);
-    const inflight = "octo:q:{ack-fails}:inflight";
     let deadlineAtHandler = 0;
     const outcome = await queue
       .work(
         async () => {
-          deadlineAtHandler = Number(await env.redis.zscore(inflight, "1"));
+          deadlineAtHandler = await leaseDeadline(env.redis, "ack-fails", "1");
           // Only an ack touches the stall counts of a finished item: break that key's type so
           // that Redis refuses every ack (WRONGTYPE) while takes and renewals still work.
           await env.redis.set("octo:q:{ack-fails}:stalls", "not a hash");
@@ -33,6 +32,6 @@ describe("acks", () => {
     );
     // Not lost: still in flight, under a lease renewed while the ack was retried.
     expect(await queue.stats()).toMatchObject({ pending: 0, inFlight: 1, dead: 0 });
-    expect(Number(await env.redis.zscore(inflight, "1"))).toBeGreaterThan(deadlineAtHandler);
+    expect(await leaseDeadline(env.redis, "ack-fails", "1")).toBeGreaterThan(deadlineAtHandler);
   });
 });

@@ -2,7 +2,7 @@ import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/re
 import { type NodeProcess, startNodeProcess, waitUntil } from "@octo/testing";
 import { describe, expect, it } from "vitest";
 import { ADD_LANES, scriptArgs } from "../src/add-sender";
-import { runsScriptFile, useProxy, useRedis } from "./support";
+import { expireLease, inFlightIds, runsScriptFile, useProxy, useRedis } from "./support";
 
 const env = useRedis();
 const workerFixture = new URL("./fixtures/standalone-worker.ts", import.meta.url).pathname;
@@ -196,8 +196,8 @@ describe("de-duplication keys of items that stall", () => {
     await first.work(
       async () => {
         // Its lease runs out while it runs (as if its worker hung): the next take counts a stall.
-        const [id] = await env.redis.zrange(`octo:q:{${name}}:inflight`, "0", "-1");
-        await env.redis.zadd(`octo:q:{${name}}:inflight`, "XX", 1, id as string);
+        const [id] = await inFlightIds(env.redis, name);
+        await expireLease(env.redis, name, id as string);
         secondWork = second.work(async () => {}, { drainGraceMs: 0 });
         await waitUntil(
           "the stalled item dead-lettered",

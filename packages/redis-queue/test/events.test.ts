@@ -1,7 +1,7 @@
 import { type QueueEvents, RedisQueue } from "@octo/redis-queue";
 import { recordingLogger } from "@octo/testing";
 import { describe, expect, it } from "vitest";
-import { useRedis } from "./support";
+import { leaveDeadTake, useRedis } from "./support";
 
 const env = useRedis();
 
@@ -107,8 +107,7 @@ describe("queue events", () => {
     // A worker that took the item, said it runs, and died: its lease is due and marked running.
     const k = (name: string) => `octo:q:{ev-stall}:${name}`;
     const id = (await env.redis.lpop(k("pending"))) as string;
-    await env.redis.zadd(k("inflight"), 0, id);
-    await env.redis.hset(k("lease"), id, "+dead-worker.1");
+    await leaveDeadTake(env.redis, "ev-stall", "dead-worker.1", [id], true);
     await queue.work(async () => {}, { drainGraceMs: 0 });
     expect(seen).toEqual([
       ["item:stalled", { queue: "ev-stall", id, stalls: 1 }],

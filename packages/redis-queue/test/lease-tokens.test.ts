@@ -2,7 +2,7 @@ import { RedisQueue } from "@octo/redis-queue";
 import { recordingLogger, startTcpProxy, type TcpProxy, waitUntil } from "@octo/testing";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { runsScript, sleep, useRedis } from "./support";
+import { leaseDeadline, runsScript, sleep, useRedis } from "./support";
 
 // DEBUG SLEEP makes Redis busy for a set time, as a slow command or a fork would.
 const env = useRedis({ args: ["--enable-debug-command", "yes"] });
@@ -28,7 +28,6 @@ describe("lease tokens", () => {
     const client = await proxiedClient();
     const queue = new RedisQueue<string>("lost-renewal", client, { leaseTime: 1500 });
     await queue.fill(["only"]);
-    const inflight = "octo:q:{lost-renewal}:inflight";
     let runs = 0;
     let signal: AbortSignal | undefined;
     let cut: Promise<string> | undefined;
@@ -38,11 +37,11 @@ describe("lease tokens", () => {
         signal = context.signal;
         await cut;
         // The re-sent renewal ran, and another one after it: the deadline moved twice more.
-        const deadlineAtCut = Number(await env.redis.zscore(inflight, "1"));
+        const deadlineAtCut = await leaseDeadline(env.redis, "lost-renewal", "1");
         let moves = 0;
         let last = deadlineAtCut;
         await waitUntil("two renewals after the lost reply", async () => {
-          const now = Number(await env.redis.zscore(inflight, "1"));
+          const now = await leaseDeadline(env.redis, "lost-renewal", "1");
           if (now > last) moves++;
           last = now;
           return moves >= 2;

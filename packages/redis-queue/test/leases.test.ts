@@ -54,7 +54,7 @@ describe("leases", () => {
         // Fast items make the worker take ahead; then two items outlast the lease twice over
         // while the items taken ahead wait: only renewal keeps them from being taken again.
         if (item === 200 || item === 201) {
-          buffered = (await env.redis.zcard("octo:q:{buffered}:inflight")) - 2;
+          buffered = (await queue.stats()).inFlight - 2;
           await sleep(3000);
         }
       },

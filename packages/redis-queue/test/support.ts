@@ -32,6 +32,57 @@ export function useRedis(options?: StartRedisOptions): { readonly server: TestRe
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Key `part` of queue `name` under the default prefix (see the README's "Data in Redis"). */
+export const queueKey = (name: string, part: string) => `octo:q:{${name}}:${part}`;
+
+/** The token of the take that holds item `id`'s lease (without the running mark), or null. */
+async function holder(redis: Redis, name: string, id: string): Promise<string | null> {
+  const held = await redis.hget(queueKey(name, "lease"), id);
+  return held ? held.replace(/^\+/, "") : null;
+}
+
+/** Item `id`'s lease deadline in Redis ms: its take's score (NaN when no take holds it). */
+export async function leaseDeadline(redis: Redis, name: string, id: string): Promise<number> {
+  const token = await holder(redis, name, id);
+  return token ? Number(await redis.zscore(queueKey(name, "takes"), token)) : Number.NaN;
+}
+
+/** Makes item `id`'s lease, and so its whole take's, run out now, as if its worker had hung. */
+export async function expireLease(redis: Redis, name: string, id: string): Promise<void> {
+  const token = await holder(redis, name, id);
+  if (!token) throw new Error(`item ${id} of queue ${name} is not leased`);
+  await redis.zadd(queueKey(name, "takes"), "XX", 1, token);
+}
+
+/**
+ * Leaves a take of `ids` under `token` whose lease ran out, as a worker that died would have:
+ * `running` marks the items as started (their expiry is then a stall).
+ */
+export async function leaveDeadTake(
+  redis: Redis,
+  name: string,
+  token: string,
+  ids: string[],
+  running: boolean,
+) {
+  const lease = ids.flatMap((id) => [id, running ? `+${token}` : token]);
+  await redis.hset(queueKey(name, "lease"), ...lease);
+  await redis.hset(queueKey(name, "taken"), token, ids.join(" "), `${token}#`, ids.length);
+  await redis.hincrby(queueKey(name, "taken"), "#", ids.length);
+  await redis.zadd(queueKey(name, "takes"), 0, token);
+}
+
+/** The ids in flight: those a live take still holds. */
+export async function inFlightIds(redis: Redis, name: string): Promise<string[]> {
+  const tokens = await redis.zrange(queueKey(name, "takes"), "0", "-1");
+  const ids: string[] = [];
+  for (const token of tokens) {
+    const taken = ((await redis.hget(queueKey(name, "taken"), token)) ?? "").split(" ").filter(Boolean);
+    for (const id of taken) if ((await holder(redis, name, id)) === token) ids.push(id);
+  }
+  return ids;
+}
+
 /**
  * Whether a raw request (as a proxy sees it) runs one of the queue's scripts: ioredis sends EVAL
  * with the script's text the first time a connection runs it, EVALSHA with its SHA1 after that;

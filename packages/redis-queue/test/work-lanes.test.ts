@@ -19,8 +19,8 @@ function scriptClient(): Redis & { take: Call; ack: Call } {
   const client = new Redis({ port: env.server.port, db: env.server.db });
   clients.push(client);
   for (const [name, keys] of [
-    ["take", 10],
-    ["ack", 7],
+    ["take", 11],
+    ["ack", 8],
   ] as const) {
     const lua = expandLuaIncludes(fileURLToPath(new URL(`../src/${name}.lua`, import.meta.url)));
     client.defineCommand(name, { numberOfKeys: keys, lua });
@@ -32,16 +32,18 @@ const keysOf = (name: string) => {
   const base = `octo:q:{${name}}:`;
   return {
     take: [
-      ...["pending", "inflight", "items", "delayed", "lease", "stalls", "dead"].map((k) => base + k),
+      ...["pending", "takes", "items", "delayed", "lease", "stalls", "dead"].map((k) => base + k),
       `${base}worker:w1`,
       `${base}dedup`,
       `${base}keyof`,
+      `${base}taken`,
     ],
     ack: [
-      ...["inflight", "items", "lease", "stalls"].map((k) => base + k),
+      ...["takes", "items", "lease", "stalls"].map((k) => base + k),
       `${base}worker:w1`,
       `${base}dedup`,
       `${base}keyof`,
+      `${base}taken`,
     ],
   };
 };
@@ -62,7 +64,7 @@ describe("a worker's take and ack lanes", () => {
     expect(second).toHaveLength(3);
     expect(new Set([...first, ...second]).size).toBe(6);
     expect(await env.redis.llen("octo:q:{lanes-take}:pending")).toBe(4);
-    expect(await env.redis.zcard("octo:q:{lanes-take}:inflight")).toBe(6);
+    expect(await env.redis.hget("octo:q:{lanes-take}:taken", "#")).toBe("6");
   });
 
   it("an ack re-sent on its lane after the other lane's ack ran answers what it did the first time", async () => {
@@ -71,10 +73,11 @@ describe("a worker's take and ack lanes", () => {
     const { take, ack } = keysOf("lanes-ack");
     const [joined] = (await client.take(...take, 4, 30_000, "w1.1", 0, 1, 60_000, "take:0")) as [string];
     const [a, b, c, d] = joined.split(" ") as [string, string, string, string];
-    const first = await client.ack(...ack, "w1:ack:0:1", 60_000, a, "w1.1", b, "w1.1");
-    await client.ack(...ack, "w1:ack:1:2", 60_000, c, "w1.1", d, "w1.1");
+    // Per take: its token, then its ids as one string.
+    const first = await client.ack(...ack, "w1:ack:0:1", 60_000, "w1.1", `${a} ${b}`);
+    await client.ack(...ack, "w1:ack:1:2", 60_000, "w1.1", `${c} ${d}`);
     // Run again, the first ack would find its items gone ('mm') were its answer not kept apart.
-    expect(await client.ack(...ack, "w1:ack:0:1", 60_000, a, "w1.1", b, "w1.1")).toEqual(first);
+    expect(await client.ack(...ack, "w1:ack:0:1", 60_000, "w1.1", `${a} ${b}`)).toEqual(first);
     // One character per item: 'h', its lease was held and the item removed.
     expect(first).toBe("hh");
     expect(await env.redis.hlen("octo:q:{lanes-ack}:items")).toBe(0);
@@ -88,7 +91,7 @@ describe("a worker's take and ack lanes", () => {
     const [joined] = (await oldTake()) as [string];
     expect(((await oldTake()) as [string])[0]).toBe(joined);
     const [a, b] = joined.split(" ") as [string, string];
-    const oldAck = () => client.ack(...ack, "w1:ack:1", 60_000, a, "w1.1", b, "w1.1");
+    const oldAck = () => client.ack(...ack, "w1:ack:1", 60_000, "w1.1", `${a} ${b}`);
     expect(await oldAck()).toBe("hh");
     expect(await oldAck()).toBe("hh");
     expect(await env.redis.hkeys("octo:q:{lanes-old}:worker:w1")).toEqual(["take", "ack"]);

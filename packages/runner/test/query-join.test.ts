@@ -39,7 +39,7 @@ it("an instance that had no tick joins a fill started elsewhere, and stop() clos
     "the queue to be drained",
     async () =>
       (await client.llen("octo:q:{join.items}:pending")) +
-        (await client.zcard("octo:q:{join.items}:inflight")) ===
+        (await client.zcard("octo:q:{join.items}:takes")) ===
       0,
     20_000,
   );

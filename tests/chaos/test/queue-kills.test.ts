@@ -58,9 +58,14 @@ test("queue under kills: 20,000 items, a worker SIGKILLed every second: none los
       await proc?.kill("SIGKILL");
       kills++;
       // Right after the kill, before its 2 s lease can run out: what the dead worker took and did
-      // not ack is still in the in-flight set. Of those, the ones it had already processed are
-      // exactly the items that can come out twice.
-      const inflight = await client.zrange(`octo:q:{${QUEUE}}:inflight`, 0, "-1");
+      // not ack is still leased to one of its takes. Of those, the ones it had already processed
+      // are exactly the items that can come out twice. The lease hash gives each in-flight id the
+      // token of its take; a '!' marks a stalled item back in pending, and the one field that is
+      // not an id pins the hash's encoding.
+      const leases = await client.hgetall(`octo:q:{${QUEUE}}:lease`);
+      const inflight = Object.entries(leases)
+        .filter(([id, held]) => held !== "!" && /^\d/.test(id))
+        .map(([id]) => id);
       inflightAtKills += inflight.length;
       const processedByVictim = new Set(await client.smembers(`chaos:{${QUEUE}}:by:${victim}`));
       for (const id of inflight) if (processedByVictim.has(id)) processedUnackedAtKills.add(id);

@@ -1,6 +1,6 @@
 -- The lease hash holds, for each in-flight item, the token of the take that leased it, with a '+'
 -- in front once its worker has said the item is running (only then is an expiry a stall). The
--- token never changes while the lease lives; renewals move the deadline in the inflight zset.
+-- token never changes while the lease lives; renewals move the take's deadline (takes.lua).
 local LEASE_HELD, LEASE_LOST, ITEM_MISSING = 1, -1, -2
 
 -- Redis keeps a hash of up to hash-max-listpack-entries (512) short fields as a listpack, where
@@ -19,18 +19,16 @@ local function lease_state(lease_key, items_key, id, token)
   return LEASE_LOST
 end
 
--- lease_state of many items in one lookup: `args` holds `stride` values per item from `from` on,
--- the id first and its token second. Returns the states in order, and the ids held.
-local function lease_states(lease_key, items_key, args, from, stride)
-  local ids = {}
-  for i = from, #args, stride do ids[#ids + 1] = args[i] end
-  local states, mine = {}, {}
-  if #ids == 0 then return states, mine end
+-- lease_state of many items in one lookup: `ids[n]` with token `tokens[n]`. Returns the states
+-- in order, the ids held, and how many each token holds of them (token -> count).
+local function lease_states_of(lease_key, items_key, ids, tokens)
+  local states, mine, counts = {}, {}, {}
+  if #ids == 0 then return states, mine, counts end
   local held = redis.call('HMGET', lease_key, unpack(ids))
   -- '+' .. token once per token, not per item: the items of one take share theirs.
   local running = {}
   for n, id in ipairs(ids) do
-    local token = args[from + (n - 1) * stride + 1]
+    local token = tokens[n]
     local h = held[n]
     local plus = running[token]
     if not plus then
@@ -41,6 +39,7 @@ local function lease_states(lease_key, items_key, args, from, stride)
     if h and (h == token or h == plus) then
       state = LEASE_HELD
       mine[#mine + 1] = id
+      counts[token] = (counts[token] or 0) + 1
     elseif redis.call('HEXISTS', items_key, id) == 0 then
       state = ITEM_MISSING
     else
@@ -48,12 +47,38 @@ local function lease_states(lease_key, items_key, args, from, stride)
     end
     states[n] = state
   end
-  return states, mine
+  return states, mine, counts
+end
+
+-- lease_states_of for `args` holding `stride` values per item from `from` on, the id first and
+-- its token second.
+local function lease_states(lease_key, items_key, args, from, stride)
+  local ids, tokens = {}, {}
+  for i = from, #args, stride do
+    ids[#ids + 1] = args[i]
+    tokens[#tokens + 1] = args[i + 1]
+  end
+  return lease_states_of(lease_key, items_key, ids, tokens)
+end
+
+-- lease_states_of for `args` holding pairs from `from` on: a token, then the ids it leased as
+-- one string, separated by spaces. The items of one take share a token, so a call names it once
+-- per take; one string of ids costs the client far less to send than an argument per id.
+local function lease_states_grouped(lease_key, items_key, args, from)
+  local ids, tokens = {}, {}
+  for i = from, #args, 2 do
+    local token = args[i]
+    for id in string.gmatch(args[i + 1], '%S+') do
+      ids[#ids + 1] = id
+      tokens[#tokens + 1] = token
+    end
+  end
+  return lease_states_of(lease_key, items_key, ids, tokens)
 end
 
 -- Drops the pin once nothing is in flight, so an idle queue leaves no lease hash behind.
-local function unpin_if_idle(inflight_key, lease_key)
-  if redis.call('ZCARD', inflight_key) == 0 then redis.call('HDEL', lease_key, LEASE_PIN) end
+local function unpin_if_idle(takes_key, lease_key)
+  if redis.call('ZCARD', takes_key) == 0 then redis.call('HDEL', lease_key, LEASE_PIN) end
 end
 
 -- Lease states as one character each, as ack answers them and a replies hash keeps them.
