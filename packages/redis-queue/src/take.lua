@@ -11,7 +11,8 @@
 -- ARGV[7] the take lane's field in the replies hash, "take:<lane>": a worker keeps a few takes in
 --         flight, one per lane, and each lane's last answer is kept apart (absent: "take")
 -- Returns { ids, values, deadline, stalls, stalled, dead } (ids: one string, separated by spaces;
--- values: one per id; stalls per id: nil, or the stalls so
+-- values: one string, the values separated by NUL bytes, or when a value is missing or holds a
+-- NUL itself, one element per id (nil for a missing one); stalls per id: nil, or the stalls so
 -- far; stalled: id, stalls of each taken item whose last lease ended in a stall; dead: id,
 -- attempts, error of each item this run dead-lettered for stalls), or {} when nothing is pending
 -- and nothing was dead-lettered. Run again with the same token it returns what the first run took
@@ -31,6 +32,18 @@ local field = ARGV[7] or 'take'
 -- The ids go back as one string, separated by spaces (ids are digits and '-'): a reply element
 -- costs the client more to decode than splitting a string, and this halves the elements per item.
 -- `joined` is the ids already joined, when the caller has them.
+-- The values as one string separated by NUL bytes, as ids are by spaces, when that can be split
+-- back: every value is there and none holds a NUL (JSON text never does). Otherwise the table.
+local function joined_values(values)
+  for i = 1, #values do
+    if not values[i] then return values end
+  end
+  local text = table.concat(values, '\0')
+  local _, nuls = string.gsub(text, '%z', '')
+  if nuls ~= #values - 1 then return values end
+  return text
+end
+
 local function answer(ids, joined, deadline, stalled, dead)
   if #ids == 0 then
     if #dead == 0 then return {} end
@@ -39,7 +52,7 @@ local function answer(ids, joined, deadline, stalled, dead)
   -- Stall counts exist only for items whose lease ran out: usually none at all.
   local stalls = {}
   if redis.call('EXISTS', KEYS[6]) == 1 then stalls = redis.call('HMGET', KEYS[6], unpack(ids)) end
-  return { joined or table.concat(ids, ' '), redis.call('HMGET', KEYS[3], unpack(ids)), deadline, stalls, stalled, dead }
+  return { joined or table.concat(ids, ' '), joined_values(redis.call('HMGET', KEYS[3], unpack(ids))), deadline, stalls, stalled, dead }
 end
 
 -- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.

@@ -148,8 +148,10 @@ export class Taker<T> {
     if (taken.length === 6 && taken[0].length > 0) {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
-      const [joined, values, , stalls] = taken;
+      const [joined, joinedValues, , stalls] = taken;
       const ids = joined.split(" ");
+      // One string, separated by NUL bytes, unless a value was missing or held a NUL (take.lua).
+      const values = typeof joinedValues === "string" ? joinedValues.split("\0") : joinedValues;
       this.takes.answered(ids.length === size);
       const expiry = this.host.clock.expiryFor(sentAt);
       this.host.received(

@@ -115,3 +115,31 @@ describe("fill with the default codec", () => {
     expect(await env.redis.keys("*")).toEqual([]);
   });
 });
+
+describe("a custom codec's text through a take", () => {
+  it("hands every item back as encoded, whether or not its text holds NUL bytes or is empty", async () => {
+    // A take answers the values of its items as one string separated by NUL bytes, unless a value
+    // holds a NUL itself: then one element per item. Both answers must give the same items.
+    const codec = {
+      encode: (parts: string[]) => parts.join("\u0000"),
+      decode: (text: string) => text.split("\u0000"),
+    };
+    const queue = new RedisQueue<string[]>("nul-codec", env.redis, { codec });
+    const plain = [["a"], ["b"], [""], ["c"]];
+    const withNul = [["d", "e"], ["f"], ["", ""]];
+    const seen: string[][] = [];
+    const drain = () =>
+      queue.work(
+        async (item) => {
+          seen.push(item);
+        },
+        { drainGraceMs: 0 },
+      );
+    await queue.add(plain);
+    await drain();
+    expect(seen).toEqual(plain);
+    await queue.add(withNul);
+    await drain();
+    expect(seen).toEqual([...plain, ...withNul]);
+  });
+});
