@@ -51,6 +51,8 @@ export class Taker<T> {
   private readonly wake: WakeUp;
   /** The takes in flight; a failed one is handed to `failed`. */
   private readonly takes: TakeLanes;
+  /** `size()`, made once: `start` runs once per item. */
+  private readonly sizeNow = () => this.size();
 
   constructor(
     private readonly host: TakerHost<T>,
@@ -68,7 +70,7 @@ export class Taker<T> {
    * `waiting` handler lanes want an item now.
    */
   start(waiting: number): void {
-    if (this.host.isRunning()) this.takes.start(() => this.size(), waiting);
+    if (this.host.isRunning()) this.takes.start(this.sizeNow, waiting);
   }
 
   /** Starts a take if one is wanted; settles when a take in flight has settled. Never rejects. */

@@ -165,7 +165,8 @@ export class Worker<T> {
 
   private async lane(lane: number): Promise<void> {
     for (;;) {
-      const lease = await this.next(lane);
+      // Most items are already buffered: take one without a promise when it can start now.
+      const lease = this.nextBuffered() ?? (await this.next(lane));
       if (!lease) return;
       if (lease.suspect && !lease.markedRunning) {
         // Its lease ran out before, unseen: tell Redis it runs before running it, so that if it
@@ -193,6 +194,15 @@ export class Worker<T> {
         this.taker.settled();
       }
     }
+  }
+
+  /** The head of the buffer when the worker runs and its lease surely holds; else undefined. */
+  private nextBuffered(): Lease | undefined {
+    if (this.state !== "running") return undefined;
+    const lease = this.buffer[0];
+    if (lease === undefined || performance.now() >= lease.localExpiry) return undefined;
+    this.buffer.shift();
+    return lease;
   }
 
   private async next(lane: number): Promise<Lease | undefined> {
