@@ -81,9 +81,9 @@ export function goals(rows: ResultRow[]): Goal[] {
       verdict: Number.isNaN(r) ? "not measured" : judge(r >= want, `${x(r)} ${peerName}`),
     });
   };
-  /** The batched floor at most `within` times our rate. */
+  /** The batched floor at most `within` times our rate, measured in turn with it. */
   const nearFloor = (issue: number, p: number, within: number) => {
-    const r = times(value(rows, `floor.batch.p${p}`), value(rows, `queue.p${p}.octo`));
+    const r = times(value(rows, `floor.batch.p${p}`), value(rows, `floor.batch.p${p}.octo`));
     out.push({
       issue,
       goal: `queue within ${within}× of the batched floor at parallelism ${p}`,

@@ -26,7 +26,8 @@ describe("goals", () => {
   });
 
   it("judges the floor as at most 1.5× ours for issue 11 and 2× for issue 7", () => {
-    const rows = [row("floor.batch.p10", 180), row("queue.p10.octo", 100)];
+    // Ours as measured in turn with the floor, not the queue scenario's row.
+    const rows = [row("floor.batch.p10", 180), row("floor.batch.p10.octo", 100), row("queue.p10.octo", 180)];
     expect(verdict(rows, 11, "floor at parallelism 10")).toBe("missed (floor is 1.80× ours)");
     expect(verdict(rows, 7, "floor at parallelism 10")).toBe("met (floor is 1.80× ours)");
     rows[0] = row("floor.batch.p10", 150);

@@ -18,6 +18,7 @@ const expectedRows = [
   "handler.p10.bullmq",
   ...["single", "batch100", "produce-consume"].flatMap((k) => [`add.${k}.octo`, `add.${k}.bullmq`]),
   ...["list", "batch"].flatMap((kind) => ["p1", "p10", "p50"].map((p) => `floor.${kind}.${p}`)),
+  ...["p1", "p10", "p50"].map((p) => `floor.batch.${p}.octo`),
   "fill.array.octo",
   "fill.generator.octo",
   "fill.array.bullmq",

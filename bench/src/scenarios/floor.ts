@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
-import { type BenchContext, item, measureRounds } from "../context";
+import { type BenchContext, item, measurePair, measureRounds } from "../context";
 import { scaled } from "../options";
-import type { ResultRow } from "../result";
+import { loadOurs } from "../ours";
+import { notMeasured, type ResultRow } from "../result";
+import { ourQueueRound } from "./queue";
 
 const PARALLELISM = [1, 10, 50] as const;
 const BATCH = 100;
@@ -11,7 +13,10 @@ const takeBatch = readFileSync(new URL("./take-batch.lua", import.meta.url), "ut
  * Issue 7 scenario 2: what Redis allows for the same items with no queue library around it.
  * "list" = one item per round trip (LMOVE to a processing list, LREM to ack); "batched" = one
  * script moves 100 items into an in-flight sorted set with a lease score, acks are one ZREM per batch.
- * Items are pushed in pipelined batches before the clock starts, as for the queues.
+ * Items are pushed in pipelined batches before the clock starts, as for the queues. Each batched
+ * row takes turns, round by round, with our queue at the same parallelism (`floor.batch.pN.octo`),
+ * and the floor goals compare those two: the machine's speed drifts over the minutes between the
+ * queue scenario and this one, and a ratio of rows measured apart would carry that drift.
  */
 export async function floors(ctx: BenchContext): Promise<ResultRow[]> {
   const count = scaled(50_000, ctx.options.scale);
@@ -33,20 +38,32 @@ export async function floors(ctx: BenchContext): Promise<ResultRow[]> {
       ),
     );
   }
+  const ours = await loadOurs("@octo/redis-queue", ["RedisQueue"]);
   for (const p of PARALLELISM) {
+    const floorBase = {
+      scenario: "floor",
+      id: `floor.batch.p${p}`,
+      label: `batched Lua (${BATCH}/call) into in-flight zset, ${p} loops`,
+      unit: "items/s",
+      note,
+    };
+    const oursBase = {
+      scenario: "floor",
+      id: `floor.batch.p${p}.octo`,
+      label: `@octo/redis-queue, parallelism ${p}, in turn with the floor`,
+      unit: "jobs/s",
+      note: `${count} no-op items, as in the queue scenario`,
+      peer: floorBase.id,
+    };
     rows.push(
-      await measureRounds(
+      ...(await measurePair(
         ctx,
-        {
-          scenario: "floor",
-          id: `floor.batch.p${p}`,
-          label: `batched Lua (${BATCH}/call) into in-flight zset, ${p} loops`,
-          unit: "items/s",
-          note,
-        },
+        ours.ok
+          ? { base: oursBase, round: () => ourQueueRound(ctx, ours.mod, count, p) }
+          : notMeasured(oursBase, ours.reason),
+        { base: floorBase, round: () => batchedFloor(ctx, count, p) },
         ctx.options.rounds,
-        () => batchedFloor(ctx, count, p),
-      ),
+      )),
     );
   }
   return rows;

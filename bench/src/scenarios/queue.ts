@@ -22,36 +22,12 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
       label: `@octo/redis-queue, parallelism ${p}`,
       peer: `queue.p${p}.bullmq`,
     };
-    const oursRound = (mod: Extract<Loaded, { ok: true }>["mod"]) => async () => {
-      const redis = ctx.redis.client();
-      const queue = new mod.RedisQueue(`bench-p${p}`, redis, {});
-      try {
-        const items = Array.from({ length: count }, (_, n) => item(n));
-        if (!(await queue.fill(items))) throw new Error("fill returned false on an empty queue");
-        let handled = 0;
-        let last = 0;
-        const start = performance.now();
-        // Timed to the last handler call, as for BullMQ: work() itself resolves only after
-        // the queue has stayed empty for its drain grace (1 s), which is not throughput.
-        await queue.work(
-          async () => {
-            handled++;
-            last = performance.now();
-          },
-          { parallelism: p },
-        );
-        const seconds = (last - start) / 1000;
-        if (handled < count) throw new Error(`work resolved after ${handled} of ${count} items`);
-        return count / seconds;
-      } finally {
-        await queue.close?.();
-        await redis.quit();
-      }
-    };
     rows.push(
       ...(await measurePair(
         ctx,
-        ours.ok ? { base: oursBase, round: oursRound(ours.mod) } : notMeasured(oursBase, ours.reason),
+        ours.ok
+          ? { base: oursBase, round: () => ourQueueRound(ctx, ours.mod, count, p) }
+          : notMeasured(oursBase, ours.reason),
         {
           base: { ...base, id: `queue.p${p}.bullmq`, label: `BullMQ, concurrency ${p}` },
           round: () => bullmqInProcess(ctx, count, p),
@@ -105,6 +81,42 @@ export async function queueThroughput(ctx: BenchContext): Promise<ResultRow[]> {
     )),
   );
   return rows;
+}
+
+/**
+ * One round of our queue: `count` no-op items filled before the clock starts, handled at
+ * parallelism `p`; jobs/s from starting `work()` to the last handler call.
+ */
+export async function ourQueueRound(
+  ctx: BenchContext,
+  mod: Extract<Loaded, { ok: true }>["mod"],
+  count: number,
+  p: number,
+): Promise<number> {
+  const redis = ctx.redis.client();
+  const queue = new mod.RedisQueue(`bench-p${p}`, redis, {});
+  try {
+    const items = Array.from({ length: count }, (_, n) => item(n));
+    if (!(await queue.fill(items))) throw new Error("fill returned false on an empty queue");
+    let handled = 0;
+    let last = 0;
+    const start = performance.now();
+    // Timed to the last handler call, as for BullMQ: work() itself resolves only after
+    // the queue has stayed empty for its drain grace (1 s), which is not throughput.
+    await queue.work(
+      async () => {
+        handled++;
+        last = performance.now();
+      },
+      { parallelism: p },
+    );
+    const seconds = (last - start) / 1000;
+    if (handled < count) throw new Error(`work resolved after ${handled} of ${count} items`);
+    return count / seconds;
+  } finally {
+    await queue.close?.();
+    await redis.quit();
+  }
 }
 
 /** BullMQ's settings for a fair no-op run: completed and failed jobs removed, bulk add. */
