@@ -190,7 +190,7 @@ describe("safety", () => {
     await monitor.disconnect();
     // MONITOR also lists each command a script runs, so a write inside a script shows by name.
     const reads = new Set(
-      "smembers hgetall hello scan llen lindex zcard hlen hscan sismember time ping info select client eval evalsha".split(
+      "smembers hgetall hget hello scan llen lindex zcard hlen hscan sismember time ping info select client eval evalsha".split(
         " ",
       ),
     );
