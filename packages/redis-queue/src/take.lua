@@ -29,9 +29,6 @@
 local token = ARGV[3]
 local field = ARGV[7] or 'take'
 
--- The ids go back as one string, separated by spaces (ids are digits and '-'): a reply element
--- costs the client more to decode than splitting a string, and this halves the elements per item.
--- `joined` is the ids already joined, when the caller has them.
 -- The values as one string separated by NUL bytes, as ids are by spaces, when that can be split
 -- back: every value is there and none holds a NUL (JSON text never does). Otherwise the table.
 local function joined_values(values)
@@ -44,6 +41,9 @@ local function joined_values(values)
   return text
 end
 
+-- The ids go back as one string, separated by spaces (ids are digits and '-'): a reply element
+-- costs the client more to decode than splitting a string, and this halves the elements per item.
+-- `joined` is the ids already joined, when the caller has them.
 local function answer(ids, joined, deadline, stalled, dead)
   if #ids == 0 then
     if #dead == 0 then return {} end
@@ -76,12 +76,14 @@ if #due > 0 then
   redis.call('RPUSH', KEYS[1], unpack(due))
 end
 
--- Takes whose lease ran out: each gives back the items it still holds. At most a few takes per
--- run (a take holds up to 1,000 items), so one run stays short however many workers died.
+-- Takes whose lease ran out: each gives back the items it still holds. A run ends takes until it
+-- has 1,000 items back (a take holds up to 1,000), so it stays short however many workers died;
+-- the next run goes on.
 local dead = {}
 local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
 local expired, held = {}, {}
 for _, lapsed_token in ipairs(lapsed) do
+  if #expired >= 1000 then break end
   local ids = taken_ids(KEYS[11], lapsed_token)
   if #ids > 0 then
     local values = redis.call('HMGET', KEYS[5], unpack(ids))

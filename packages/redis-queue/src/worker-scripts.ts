@@ -19,7 +19,9 @@ export interface WorkerScripts {
    */
   octoQueueTake(
     ...args: Args
-  ): Promise<[string, string | (string | null)[], number, (string | null)[], string[], (string | number)[]] | []>;
+  ): Promise<
+    [string, string | (string | null)[], number, (string | null)[], string[], (string | number)[]] | []
+  >;
   octoQueueExtend(...args: Args): Promise<number[]>;
   /** See ack.lua: one character per item, read with `ackCode`. */
   octoQueueAck(...args: Args): Promise<string>;

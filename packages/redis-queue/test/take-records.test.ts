@@ -162,6 +162,22 @@ describe("a take's record", () => {
     expect(await queue.stats()).toMatchObject({ pending: 0, inFlight: 4 });
   });
 
+  it("one take call gives back lapsed takes until it has 1,000 items back; the next call goes on", async () => {
+    const queue = new RedisQueue<number>("records-bound", env.redis, { batchSize: 1000 });
+    await queue.fill(Array.from({ length: 2000 }, (_, i) => i));
+    const w = worker("records-bound");
+    expect(await w.take("w1.1", 1000)).toHaveLength(1000);
+    expect(await w.take("w1.2", 1000)).toHaveLength(1000);
+    await env.redis.zadd(queueKey("records-bound", "takes"), "XX", 1, "w1.1", 2, "w1.2");
+    // The first lapsed take's 1,000 items are enough for one run: the second waits for the next.
+    expect(await w.take("w1.3", 1)).toHaveLength(1);
+    expect(await env.redis.zrange(queueKey("records-bound", "takes"), "0", "-1")).toEqual(["w1.2", "w1.3"]);
+    expect(await queue.stats()).toMatchObject({ pending: 999, inFlight: 1001 });
+    expect(await w.take("w1.4", 1)).toHaveLength(1);
+    expect(await env.redis.zrange(queueKey("records-bound", "takes"), "0", "-1")).toEqual(["w1.3", "w1.4"]);
+    expect(await queue.stats()).toMatchObject({ pending: 1998, inFlight: 2 });
+  });
+
   it("a renewal moves the deadline of each take it names an item of, once for all its items", async () => {
     await new RedisQueue<number>("records-renew", env.redis).fill([1, 2, 3, 4]);
     const w = worker("records-renew");
