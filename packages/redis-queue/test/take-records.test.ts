@@ -137,6 +137,20 @@ describe("a take's record", () => {
     expect(await env.redis.exists(queueKey("records-count", "lease"))).toBe(0);
   });
 
+  it("an id named twice in one ack or give-back leaves its take's count falling by one", async () => {
+    const queue = new RedisQueue<number>("records-twice", env.redis);
+    await queue.fill([1, 2, 3]);
+    const w = worker("records-twice");
+    const [a, b, c] = (await w.take("w1.1", 3)) as [string, string, string];
+    expect(await w.ack(["w1.1", [a, a]])).toBe("hh");
+    expect(await w.release("w1.1", [b, b])).toBe(1);
+    expect((await records("records-twice")).taken).toMatchObject({ "w1.1#": "1", "#": "1" });
+    // The item still held is still in flight, and goes back when the take lapses.
+    await env.redis.zadd(queueKey("records-twice", "takes"), "XX", 1, "w1.1");
+    expect((await w.take("w1.2", 10)).sort()).toEqual([b, c].sort());
+    expect(await queue.stats()).toMatchObject({ pending: 0, inFlight: 2 });
+  });
+
   it("a take whose lease ran out gives back only the items it still holds, and its record goes", async () => {
     const queue = new RedisQueue<number>("records-lapse", env.redis);
     await queue.fill(Array.from({ length: 5 }, (_, i) => i));

@@ -20,13 +20,16 @@ local function lease_state(lease_key, items_key, id, token)
 end
 
 -- lease_state of many items in one lookup: `ids[n]` with token `tokens[n]`. Returns the states
--- in order, the ids held, and how many each token holds of them (token -> count).
+-- in order, the ids held, and how many each token holds of them (token -> count). An id named
+-- twice is held once: it is in `mine` and `counts` once, so a take's count never falls by more
+-- than the items that left it.
 local function lease_states_of(lease_key, items_key, ids, tokens)
   local states, mine, counts = {}, {}, {}
   if #ids == 0 then return states, mine, counts end
   local held = redis.call('HMGET', lease_key, unpack(ids))
   -- '+' .. token once per token, not per item: the items of one take share theirs.
   local running = {}
+  local seen = {}
   for n, id in ipairs(ids) do
     local token = tokens[n]
     local h = held[n]
@@ -38,8 +41,11 @@ local function lease_states_of(lease_key, items_key, ids, tokens)
     local state
     if h and (h == token or h == plus) then
       state = LEASE_HELD
-      mine[#mine + 1] = id
-      counts[token] = (counts[token] or 0) + 1
+      if not seen[id] then
+        seen[id] = true
+        mine[#mine + 1] = id
+        counts[token] = (counts[token] or 0) + 1
+      end
     elseif redis.call('HEXISTS', items_key, id) == 0 then
       state = ITEM_MISSING
     else
