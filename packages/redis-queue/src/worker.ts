@@ -208,14 +208,13 @@ export class Worker<T> {
   private async next(lane: number): Promise<Lease | undefined> {
     for (;;) {
       if (this.state !== "running") return undefined;
-      const lease = this.buffer.shift();
-      if (lease) {
-        if (performance.now() >= lease.localExpiry) {
-          // Never start an item whose lease may have run out: another worker may have it now.
-          await this.endings.releaseStale(lease, lane);
-          continue;
-        }
-        return lease;
+      const fresh = this.nextBuffered();
+      if (fresh) return fresh;
+      // The head, if any, may have run out: never start it, another worker may have it now.
+      const stale = this.buffer.shift();
+      if (stale) {
+        await this.endings.releaseStale(stale, lane);
+        continue;
       }
       this.waiting++;
       try {
