@@ -58,17 +58,43 @@ async function startSentinel(primaryPort: number): Promise<number> {
   return port;
 }
 
+/** The replica's `master_link_status` ("up" once it has synced), or "unreachable". */
+async function replicaLink(port: number): Promise<string> {
+  const probe = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 1 });
+  probe.on("error", () => {});
+  try {
+    return /master_link_status:(\w+)/.exec(await probe.info("replication"))?.[1] ?? "none";
+  } catch {
+    return "unreachable";
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function hlenOn(port: number, key: string): Promise<number> {
+  const probe = new Redis(port, "127.0.0.1", { lazyConnect: true });
+  probe.on("error", () => {});
+  try {
+    return await probe.hlen(key);
+  } finally {
+    probe.disconnect();
+  }
+}
+
 function alive(p: NodeProcess): boolean {
   return p.child.exitCode === null && p.child.signalCode === null;
 }
 
 test("Sentinel failover: the primary is SIGKILLed mid-run; runners and queue workers survive and carry on against the new primary", async () => {
-  const primary = await RedisServerProcess.start();
+  // Redis 7 waits 5 s before a diskless full sync; without this the primary could die before its
+  // replica ever held a key, and the "failover" would start from an empty server.
+  const primary = await RedisServerProcess.start({ args: ["--repl-diskless-sync-delay", "0"] });
   cleanups.push(() => primary.stop());
   const replica = await RedisServerProcess.start({
     args: ["--replicaof", "127.0.0.1", String(primary.port)],
   });
   cleanups.push(() => replica.stop());
+  await waitUntil("the replica is in sync", async () => (await replicaLink(replica.port)) === "up", 15_000);
   const sentinels: number[] = [];
   for (let i = 0; i < 3; i++) sentinels.push(await startSentinel(primary.port));
   const client = new Redis({
@@ -97,6 +123,9 @@ test("Sentinel failover: the primary is SIGKILLed mid-run; runners and queue wor
     async () => Object.keys(await client.hgetall("hard:{handled}")).length > 20,
     20_000,
   );
+  // The replica must hold the run so far, or the failover would test an empty server.
+  const linkAtKill = await replicaLink(replica.port);
+  const replicatedAtKill = await hlenOn(replica.port, "hard:{handled}");
   const killedAt = Date.now();
   await primary.kill();
   await waitUntil(
@@ -115,8 +144,13 @@ test("Sentinel failover: the primary is SIGKILLed mid-run; runners and queue wor
     30_000,
   );
   const promotedAt = Date.now();
-  // Carry on against the new primary for a while: several query fires and every-second ticks.
+  // Carry on against the new primary: several query fires and every-second ticks. An ack the
+  // replica never got leaves its take on the new primary until its lease (the queue's 30 s
+  // default) lapses; the query job refuses to refill while it does, so fills may wait that long.
   await sleep(15_000);
+  const fillsAfterPromotion = async () =>
+    Object.keys(await client.hgetall("hard:{fills}")).filter((T) => Number(T) > promotedAt).length;
+  await waitUntil("two fills after the failover", async () => (await fillsAfterPromotion()) >= 2, 45_000);
   await waitUntil(
     "every recorded fill after the failover is handled",
     async () => {
@@ -149,6 +183,8 @@ test("Sentinel failover: the primary is SIGKILLed mid-run; runners and queue wor
   const aliveCount = procs.filter(alive).length;
   summary("sentinel-failover", {
     processes: procs.length,
+    "replica-link-at-kill": linkAtKill,
+    "handled-on-replica-at-kill": replicatedAtKill,
     alive: aliveCount,
     "failover-ms": promotedAt - killedAt,
     fills: Object.keys(fills).length,
@@ -160,7 +196,9 @@ test("Sentinel failover: the primary is SIGKILLed mid-run; runners and queue wor
     "ticks-run-twice": ticksTwice,
     "processes-that-saw-readonly": readonlySeen,
   });
+  expect(linkAtKill).toBe("up");
+  expect(replicatedAtKill).toBeGreaterThan(0);
   expect(aliveCount).toBe(3);
   expect(fillsAfter).toBeGreaterThanOrEqual(2);
   expect(ticksAfter).toBeGreaterThanOrEqual(5);
-}, 180_000);
+}, 240_000);
