@@ -19,16 +19,22 @@ local field = string.match(ARGV[1], ':(ack:%d+):%d+$') or 'ack'
 local prior = replay_text(KEYS[5], field, ARGV[1])
 if prior then return prior end
 local codes, mine, counts = lease_states_grouped(KEYS[3], KEYS[2], ARGV, 3)
+-- Every item held: the usual answer, without a character per item to build.
+local answer = #mine == #codes and string.rep('h', #codes) or states_text(codes)
 if #mine > 0 then
   -- Redis does not undo a script's writes when a later command fails: the stall counts go first,
   -- so that a refusal there leaves the items leased, to be acked again.
   if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HDEL', KEYS[4], unpack(mine)) end
+  -- HDEL counts each field once: fewer than named means the call named an id twice, which must
+  -- lower its take's count once (the worker never does; a hand-made call might).
+  if redis.call('HDEL', KEYS[3], unpack(mine)) < #mine then
+    local ids, tokens = grouped_ids(ARGV, 3)
+    mine, counts = once_each(ids, tokens, codes)
+  end
   redis.call('HDEL', KEYS[2], unpack(mine))
-  redis.call('HDEL', KEYS[3], unpack(mine))
   forget_taken_counts(KEYS[1], KEYS[8], counts)
   free_keys(KEYS[6], KEYS[7], mine)
   unpin_if_idle(KEYS[1], KEYS[3])
 end
-local answer = states_text(codes)
 remember_text(KEYS[5], field, ARGV[1], ARGV[2], answer)
 return answer

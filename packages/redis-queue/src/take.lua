@@ -31,13 +31,17 @@ local field = ARGV[7] or 'take'
 
 -- The values as one string separated by NUL bytes, as ids are by spaces, when that can be split
 -- back: every value is there and none holds a NUL (JSON text never does). Otherwise the table.
+-- table.concat refuses a missing value (false); the NULs are counted with plain finds, which cost
+-- a small part of a pattern scan over the whole text.
 local function joined_values(values)
-  for i = 1, #values do
-    if not values[i] then return values end
-  end
-  local text = table.concat(values, '\0')
-  local _, nuls = string.gsub(text, '%z', '')
-  if nuls ~= #values - 1 then return values end
+  local ok, text = pcall(table.concat, values, '\0')
+  if not ok then return values end
+  local find, at, parts = string.find, 0, 0
+  repeat
+    at = find(text, '\0', at + 1, true)
+    parts = parts + 1
+  until not at
+  if parts ~= #values then return values end
   return text
 end
 

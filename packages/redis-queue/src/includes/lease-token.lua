@@ -19,40 +19,68 @@ local function lease_state(lease_key, items_key, id, token)
   return LEASE_LOST
 end
 
+-- Appends to `states`, `mine` and `counts` the lease states of `ids`, all leased under `token`
+-- (one HMGET). An id named twice is in `mine` twice and counted twice: once_each mends that.
+local function add_states(lease_key, items_key, ids, token, states, mine, counts)
+  if #ids == 0 then return end
+  local held = redis.call('HMGET', lease_key, unpack(ids))
+  local plus = '+' .. token
+  local n, s, m = 0, #states, #mine
+  for i, id in ipairs(ids) do
+    local h = held[i]
+    if h == token or h == plus then
+      states[s + i] = LEASE_HELD
+      m = m + 1
+      mine[m] = id
+      n = n + 1
+    elseif redis.call('HEXISTS', items_key, id) == 0 then
+      states[s + i] = ITEM_MISSING
+    else
+      states[s + i] = LEASE_LOST
+    end
+  end
+  if n > 0 then counts[token] = (counts[token] or 0) + n end
+end
+
+-- `mine` and `counts` again from held `ids` (leased under `tokens[n]`, states `states[n]`), each
+-- id once, so a take's count never falls by more than the items that left it.
+local function once_each(ids, tokens, states)
+  local mine, counts, seen = {}, {}, {}
+  for n, id in ipairs(ids) do
+    if states[n] == LEASE_HELD and not seen[id] then
+      seen[id] = true
+      mine[#mine + 1] = id
+      counts[tokens[n]] = (counts[tokens[n]] or 0) + 1
+    end
+  end
+  return mine, counts
+end
+
 -- lease_state of many items in one lookup: `ids[n]` with token `tokens[n]`. Returns the states
--- in order, the ids held, and how many each token holds of them (token -> count). An id named
--- twice is held once: it is in `mine` and `counts` once, so a take's count never falls by more
--- than the items that left it.
+-- in order, the ids held (each once, even when named twice), and how many each token holds of
+-- them (token -> count).
 local function lease_states_of(lease_key, items_key, ids, tokens)
-  local states, mine, counts = {}, {}, {}
-  if #ids == 0 then return states, mine, counts end
+  local states = {}
+  if #ids == 0 then return states, {}, {} end
   local held = redis.call('HMGET', lease_key, unpack(ids))
   -- '+' .. token once per token, not per item: the items of one take share theirs.
   local running = {}
-  local seen = {}
   for n, id in ipairs(ids) do
-    local token = tokens[n]
-    local h = held[n]
+    local token, h = tokens[n], held[n]
     local plus = running[token]
     if not plus then
       plus = '+' .. token
       running[token] = plus
     end
-    local state
-    if h and (h == token or h == plus) then
-      state = LEASE_HELD
-      if not seen[id] then
-        seen[id] = true
-        mine[#mine + 1] = id
-        counts[token] = (counts[token] or 0) + 1
-      end
+    if h == token or h == plus then
+      states[n] = LEASE_HELD
     elseif redis.call('HEXISTS', items_key, id) == 0 then
-      state = ITEM_MISSING
+      states[n] = ITEM_MISSING
     else
-      state = LEASE_LOST
+      states[n] = LEASE_LOST
     end
-    states[n] = state
   end
+  local mine, counts = once_each(ids, tokens, states)
   return states, mine, counts
 end
 
@@ -67,19 +95,31 @@ local function lease_states(lease_key, items_key, args, from, stride)
   return lease_states_of(lease_key, items_key, ids, tokens)
 end
 
--- lease_states_of for `args` holding pairs from `from` on: a token, then the ids it leased as
--- one string, separated by spaces. The items of one take share a token, so a call names it once
--- per take; one string of ids costs the client far less to send than an argument per id.
-local function lease_states_grouped(lease_key, items_key, args, from)
+-- The ids and tokens `args` names from `from` on, in pairs: a token, then the ids it leased as one
+-- string, separated by spaces. The items of one take share a token, so a call names it once per
+-- take; one string of ids costs the client far less to send than an argument per id.
+local function grouped_ids(args, from)
   local ids, tokens = {}, {}
   for i = from, #args, 2 do
-    local token = args[i]
     for id in string.gmatch(args[i + 1], '%S+') do
       ids[#ids + 1] = id
-      tokens[#tokens + 1] = token
+      tokens[#tokens + 1] = args[i]
     end
   end
-  return lease_states_of(lease_key, items_key, ids, tokens)
+  return ids, tokens
+end
+
+-- Lease states of the items `args` names in pairs from `from` on (see grouped_ids), one HMGET per
+-- take. `mine` and `counts` may name an id twice when the call did: the caller checks (see
+-- ack.lua) and mends it with once_each.
+local function lease_states_grouped(lease_key, items_key, args, from)
+  local states, mine, counts = {}, {}, {}
+  for i = from, #args, 2 do
+    local ids = {}
+    for id in string.gmatch(args[i + 1], '%S+') do ids[#ids + 1] = id end
+    add_states(lease_key, items_key, ids, args[i], states, mine, counts)
+  end
+  return states, mine, counts
 end
 
 -- Drops the pin once nothing is in flight, so an idle queue leaves no lease hash behind.
