@@ -31,7 +31,9 @@ if #mine > 0 then
     local ids, tokens = grouped_ids(ARGV, 3)
     mine, counts = once_each(ids, tokens, codes)
   end
-  redis.call('HDEL', KEYS[2], unpack(mine))
+  -- Only items given back or retried have a value in items; taken straight from pending, an
+  -- item's value lives in its take's record, which goes with the take.
+  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HDEL', KEYS[2], unpack(mine)) end
   forget_taken_counts(KEYS[1], KEYS[8], counts)
   free_keys(KEYS[6], KEYS[7], mine)
   unpin_if_idle(KEYS[1], KEYS[3])

@@ -1,5 +1,6 @@
 -- Adds items at any time, each to pending or (with a delay) to delayed, skipping each item whose
--- de-duplication key belongs to a live item. A sender's lane has one call in flight at a time
+-- de-duplication key belongs to a live item. An item due now and without a key goes to pending as
+-- one entry, its id and value (see take.lua); any other item's value goes to items. A sender's lane has one call in flight at a time
 -- and numbers its calls; the answer of its last call is kept under the lane's key, so a call
 -- re-sent after a lost reply writes nothing again and answers what the first run did.
 -- KEYS[1] seq (string)  KEYS[2] items (hash)  KEYS[3] pending (list)  KEYS[4] delayed (zset)
@@ -74,27 +75,35 @@ if n > 0 then
       suffixes[delay] = suffix
     end
     local id = seq_id(first + j, suffix)
-    fields[nf + 1] = id
-    fields[nf + 2] = values[j]
-    nf = nf + 2
     local key = keys[j]
-    if key then
-      dedup[nd + 1] = key
-      dedup[nd + 2] = id
-      keyof[nd + 1] = id
-      keyof[nd + 2] = key
-      nd = nd + 2
-    end
-    if delay > 0 then
-      scored[nsc + 1] = now + delay
-      scored[nsc + 2] = id
-      nsc = nsc + 2
-    else
+    if delay == 0 and not key then
+      -- Due now and without a key: the value travels in pending with the id, and the item
+      -- touches items only if it is given back or retried.
       nr = nr + 1
-      ready[nr] = id
+      ready[nr] = id .. ' ' .. values[j]
+    else
+      -- A key is live while its item is in items; a delayed item waits there for its time.
+      fields[nf + 1] = id
+      fields[nf + 2] = values[j]
+      nf = nf + 2
+      if key then
+        dedup[nd + 1] = key
+        dedup[nd + 2] = id
+        keyof[nd + 1] = id
+        keyof[nd + 2] = key
+        nd = nd + 2
+      end
+      if delay > 0 then
+        scored[nsc + 1] = now + delay
+        scored[nsc + 2] = id
+        nsc = nsc + 2
+      else
+        nr = nr + 1
+        ready[nr] = id
+      end
     end
   end
-  redis.call('HSET', KEYS[2], unpack(fields))
+  if nf > 0 then redis.call('HSET', KEYS[2], unpack(fields)) end
   if nd > 0 then
     redis.call('HSET', KEYS[5], unpack(dedup))
     redis.call('HSET', KEYS[6], unpack(keyof))

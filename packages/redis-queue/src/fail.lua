@@ -21,7 +21,7 @@ local id = ARGV[1]
 local state = lease_state(KEYS[5], KEYS[2], id, ARGV[2])
 if state ~= LEASE_HELD then return remember(KEYS[7], ARGV[7], ARGV[6], ARGV[8], { state })[1] end
 local now = server_time_ms()
-local value = redis.call('HGET', KEYS[2], id)
+local value = redis.call('HGET', KEYS[2], id) or taken_value(KEYS[10], ARGV[2], id)
 if not value then return remember(KEYS[7], ARGV[7], ARGV[6], ARGV[8], { ITEM_MISSING })[1] end
 local attempts, first, payload = parse_item(value)
 attempts = attempts + 1

@@ -15,15 +15,10 @@ if batch > tonumber(marker[2]) then
   local n = #ARGV - 4
   if n > 0 then
     local last = redis.call('INCRBY', KEYS[2], n)
-    local ids, fields = {}, {}
-    for i = 1, n do
-      local id = seq_id(last - n + i, '')
-      ids[i] = id
-      fields[2 * i - 1] = id
-      fields[2 * i] = '0|0|' .. ARGV[i + 4]
-    end
-    redis.call('HSET', KEYS[3], unpack(fields))
-    redis.call('RPUSH', KEYS[4], unpack(ids))
+    -- Each value travels in pending with its id (see take.lua).
+    local entries = {}
+    for i = 1, n do entries[i] = seq_id(last - n + i, ' 0|0|') .. ARGV[i + 4] end
+    redis.call('RPUSH', KEYS[4], unpack(entries))
     redis.call('PUBLISH', ARGV[3], n)
   end
   redis.call('HSET', KEYS[1], 'batch', batch)

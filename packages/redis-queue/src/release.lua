@@ -12,8 +12,17 @@
 
 local prior = replay(KEYS[5], ARGV[3], ARGV[2])
 if prior then return prior[1] end
-local _, held, counts = lease_states(KEYS[3], KEYS[4], ARGV, 5, 2)
+local states, held, counts = lease_states(KEYS[3], KEYS[4], ARGV, 5, 2)
 if #held > 0 then
+  -- Back in pending as ids: their values go into items before the records of their takes go.
+  local ids, tokens = {}, {}
+  for n, state in ipairs(states) do
+    if state == LEASE_HELD then
+      ids[#ids + 1] = ARGV[3 + 2 * n]
+      tokens[#tokens + 1] = ARGV[4 + 2 * n]
+    end
+  end
+  keep_taken_values(KEYS[6], KEYS[4], ids, tokens)
   -- Reversed, so that LPUSH leaves them at the head in the order they were taken.
   local mine = {}
   for i = #held, 1, -1 do mine[#mine + 1] = held[i] end

@@ -1,22 +1,24 @@
 -- Puts due retries and expired leases back in pending, then takes up to N pending items under one
 -- lease whose token the worker chose. An expired lease of an item its worker said was running is
 -- a stall; past maxStalls stalls the item goes to the dead letter instead of back to pending.
--- KEYS[1] pending (list)  KEYS[2] takes (zset token -> lease deadline ms)
+-- KEYS[1] pending (list of entries: "<id> <stored value>" for an item added or filled and not
+--         taken yet, "<id>" for one whose value is in items)
+-- KEYS[2] takes (zset token -> lease deadline ms)
 -- KEYS[3] items (hash id -> "attempts|firstFailMs|payload")  KEYS[4] delayed (zset id -> due ms)
 -- KEYS[5] lease (hash id -> [+]token)  KEYS[6] stalls (hash id -> stalls)  KEYS[7] dead (hash)
 -- KEYS[8] the worker's replies (hash)  KEYS[9] dedup (hash)  KEYS[10] keyof (hash)
--- KEYS[11] taken (hash: token -> its ids, token# -> how many it holds, # -> items in flight)
+-- KEYS[11] taken (hash: token -> its entries, token# -> how many it holds, # -> items in flight)
 -- ARGV[1] most items  ARGV[2] lease ms  ARGV[3] token  ARGV[4] items the worker starts at once
 -- ARGV[5] maxStalls  ARGV[6] replies ttl ms
 -- ARGV[7] the take lane's field in the replies hash, "take:<lane>": a worker keeps a few takes in
 --         flight, one per lane, and each lane's last answer is kept apart (absent: "take")
--- Returns { ids, values, deadline, stalls, stalled, dead } (ids: one string, separated by spaces;
--- values: one string, the values separated by NUL bytes, or when a value is missing or holds a
--- NUL itself, one element per id (nil for a missing one); stalls per id: nil, or the stalls so
--- far; stalled: id, stalls of each taken item whose last lease ended in a stall; dead: id,
--- attempts, error of each item this run dead-lettered for stalls), or {} when nothing is pending
--- and nothing was dead-lettered. Run again with the same token it returns what the first run took
--- and still holds, and takes nothing more; stalled and dead are told once, by the first run.
+-- Returns { entries, deadline, stalls, stalled, dead } (entries: "<id> <stored value>" per item,
+-- "<id>" alone when its value is missing, as one string separated by NUL bytes, or when an entry
+-- holds a NUL itself, one element per item; stalls per item: nil, or the stalls so far; stalled:
+-- id, stalls of each taken item whose last lease ended in a stall; dead: id, attempts, error of
+-- each item this run dead-lettered for stalls), or {} when nothing is pending and nothing was
+-- dead-lettered. Run again with the same token it returns what the first run took and still
+-- holds, and takes nothing more; stalled and dead are told once, by the first run.
 -- A stalled item's lease field holds '!' until it is taken again: that is how its next taker
 -- knows, and no lease token matches it.
 --@include includes/server-time.lua
@@ -29,48 +31,37 @@
 local token = ARGV[3]
 local field = ARGV[7] or 'take'
 
--- The values as one string separated by NUL bytes, as ids are by spaces, when that can be split
--- back: every value is there and none holds a NUL (JSON text never does). Otherwise the table.
--- table.concat refuses a missing value (false); the NULs are counted with plain finds, which cost
--- a small part of a pattern scan over the whole text.
-local function joined_values(values)
-  local ok, text = pcall(table.concat, values, '\0')
-  if not ok then return values end
-  local find, at, parts = string.find, 0, 0
-  repeat
-    at = find(text, '\0', at + 1, true)
-    parts = parts + 1
-  until not at
-  if parts ~= #values then return values end
-  return text
-end
-
--- The ids go back as one string, separated by spaces (ids are digits and '-'): a reply element
--- costs the client more to decode than splitting a string, and this halves the elements per item.
--- `joined` is the ids already joined, when the caller has them.
-local function answer(ids, joined, deadline, stalled, dead)
+-- The answer for items `ids` taken as `entries` (see takes.lua); `text` is the entries joined
+-- when the caller has them (nil: they could not be).
+local function answer(ids, entries, text, deadline, stalled, dead)
   if #ids == 0 then
     if #dead == 0 then return {} end
-    return { '', {}, 0, {}, {}, dead }
+    return { '', 0, {}, {}, dead }
   end
   -- Stall counts exist only for items whose lease ran out: usually none at all.
   local stalls = {}
   if redis.call('EXISTS', KEYS[6]) == 1 then stalls = redis.call('HMGET', KEYS[6], unpack(ids)) end
-  return { joined or table.concat(ids, ' '), joined_values(redis.call('HMGET', KEYS[3], unpack(ids))), deadline, stalls, stalled, dead }
+  return { text or entries, deadline, stalls, stalled, dead }
 end
 
--- Remembered as "<deadline> <id> <id>...": ids are made by these scripts, digits and '-'.
+-- Remembered as the take's deadline; its entries are in its record.
 local prior = replay_text(KEYS[8], field, token)
 if prior then
-  local taken, tokens = {}, {}
-  for word in string.gmatch(prior, '%S+') do
-    taken[#taken + 1] = word
-    tokens[#tokens + 1] = token
+  local ids, tokens, entries = {}, {}, {}
+  for n, entry in ipairs(taken_entries(KEYS[11], token)) do
+    ids[n] = entry_parts(entry)
+    tokens[n] = token
+    entries[n] = entry
   end
-  local deadline = tonumber(table.remove(taken, 1))
-  table.remove(tokens)
-  local _, ids = lease_states_of(KEYS[5], KEYS[3], taken, tokens)
-  return answer(ids, nil, deadline, {}, {})
+  local states = lease_states_of(KEYS[5], KEYS[3], ids, tokens)
+  local held_ids, held = {}, {}
+  for n, state in ipairs(states) do
+    if state == LEASE_HELD then
+      held_ids[#held_ids + 1] = ids[n]
+      held[#held + 1] = entries[n]
+    end
+  end
+  return answer(held_ids, held, nul_joined(held), tonumber(prior), {}, {})
 end
 
 local now = server_time_ms()
@@ -88,16 +79,25 @@ local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
 local expired, held = {}, {}
 for _, lapsed_token in ipairs(lapsed) do
   if #expired >= 1000 then break end
-  local ids = taken_ids(KEYS[11], lapsed_token)
-  if #ids > 0 then
-    local values = redis.call('HMGET', KEYS[5], unpack(ids))
+  local entries = taken_entries(KEYS[11], lapsed_token)
+  if #entries > 0 then
+    local ids, values = {}, {}
+    for n, entry in ipairs(entries) do ids[n], values[n] = entry_parts(entry) end
+    local leases = redis.call('HMGET', KEYS[5], unpack(ids))
     local running = '+' .. lapsed_token
-    for i, id in ipairs(ids) do
-      if values[i] == lapsed_token or values[i] == running then
+    -- The values go into items: an item taken straight from pending had them only in the record.
+    local fields = {}
+    for n, id in ipairs(ids) do
+      if leases[n] == lapsed_token or leases[n] == running then
         expired[#expired + 1] = id
-        held[#held + 1] = values[i]
+        held[#held + 1] = leases[n]
+        if values[n] then
+          fields[#fields + 1] = id
+          fields[#fields + 1] = values[n]
+        end
       end
     end
+    if #fields > 0 then redis.call('HSET', KEYS[3], unpack(fields)) end
   end
   -- The record goes with all it still counts: nothing of this take is held any more.
   local left = tonumber(redis.call('HGET', KEYS[11], lapsed_token .. '#') or '0')
@@ -141,8 +141,29 @@ if #expired > 0 then
 end
 if #lapsed > 0 then unpin_if_idle(KEYS[2], KEYS[5]) end
 
-local ids = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
-if not ids then return answer({}, nil, 0, {}, dead) end
+local entries = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
+if not entries then return answer({}, {}, nil, 0, {}, dead) end
+-- An entry with a value came from add or fill; one without is an id whose value is in items.
+local ids, bare = {}, nil
+local find, sub = string.find, string.sub
+for i, entry in ipairs(entries) do
+  local cut = find(entry, ' ', 1, true)
+  if cut then
+    ids[i] = sub(entry, 1, cut - 1)
+  else
+    ids[i] = entry
+    bare = bare or {}
+    bare[#bare + 1] = i
+  end
+end
+if bare then
+  local bare_ids = {}
+  for j, i in ipairs(bare) do bare_ids[j] = ids[i] end
+  local values = redis.call('HMGET', KEYS[3], unpack(bare_ids))
+  for j, i in ipairs(bare) do
+    if values[j] then entries[i] = ids[i] .. ' ' .. values[j] end
+  end
+end
 local stalled = {}
 -- A '!' is written only beside a stall count, so without stall counts there is none to look for.
 if redis.call('EXISTS', KEYS[6]) == 1 then
@@ -165,7 +186,7 @@ for i, id in ipairs(ids) do
   tokens[2 * i + 2] = i <= at_once and running or token
 end
 redis.call('HSET', KEYS[5], unpack(tokens))
-local joined = table.concat(ids, ' ')
-record_take(KEYS[2], KEYS[11], token, ids, joined, deadline_text)
-remember_text(KEYS[8], field, token, ARGV[6], deadline_text .. ' ' .. joined)
-return answer(ids, joined, deadline, stalled, dead)
+local text = nul_joined(entries)
+record_take(KEYS[2], KEYS[11], token, #ids, text or cjson.encode(entries), deadline_text)
+remember_text(KEYS[8], field, token, ARGV[6], deadline_text)
+return answer(ids, entries, text, deadline, stalled, dead)

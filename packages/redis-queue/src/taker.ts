@@ -146,20 +146,25 @@ export class Taker<T> {
     }
     const roundTrip = performance.now() - sentAt;
     this.takeRoundTripMs = this.takeRoundTripMs === 0 ? roundTrip : (this.takeRoundTripMs + roundTrip) / 2;
-    if (taken.length === 6) reportTakeEvents(config.events, name, taken[4], taken[5]);
-    if (taken.length === 6 && taken[0].length > 0) {
+    if (taken.length === 5) reportTakeEvents(config.events, name, taken[3], taken[4]);
+    if (taken.length === 5 && taken[0].length > 0) {
       this.idleSince = undefined;
       this.backoff = MIN_IDLE_MS;
-      const [joined, joinedValues, , stalls] = taken;
-      const ids = joined.split(" ");
-      // One string, separated by NUL bytes, unless a value was missing or held a NUL (take.lua).
-      const values = typeof joinedValues === "string" ? joinedValues.split("\0") : joinedValues;
-      this.takes.answered(ids.length === size);
+      const [joined, , stalls] = taken;
+      // One string, separated by NUL bytes, unless an entry held a NUL itself (take.lua).
+      const entries = typeof joined === "string" ? joined.split("\0") : joined;
+      this.takes.answered(entries.length === size);
       const expiry = this.host.clock.expiryFor(sentAt);
-      this.host.received(
-        ids.map((id, i) => new Lease(id, values[i] ?? null, token, stalls[i] != null, i < atOnce, expiry)),
-        expiry,
-      );
+      const leases: Lease[] = new Array(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        // "<id> <stored value>", or "<id>" alone when the item's value is missing.
+        const entry = entries[i] as string;
+        const cut = entry.indexOf(" ");
+        const id = cut < 0 ? entry : entry.slice(0, cut);
+        const value = cut < 0 ? null : entry.slice(cut + 1);
+        leases[i] = new Lease(id, value, token, stalls[i] != null, i < atOnce, expiry);
+      }
+      this.host.received(leases, expiry);
       return;
     }
     this.takes.answered(false);

@@ -13,15 +13,13 @@ type Args = (string | number)[];
 /** The scripts a worker runs (EVALSHA under the hood), keys first. */
 export interface WorkerScripts {
   /**
-   * See take.lua: ids (one string, separated by spaces), values (one string, separated by NUL
-   * bytes, or one per id), deadline, stalls per id,
+   * See take.lua: entries ("<id> <stored value>", or "<id>" when the value is missing; one
+   * string, separated by NUL bytes, or one per item), deadline, stalls per item,
    * [id, stalls] stalled, [id, attempts, error] dead.
    */
   octoQueueTake(
     ...args: Args
-  ): Promise<
-    [string, string | (string | null)[], number, (string | null)[], string[], (string | number)[]] | []
-  >;
+  ): Promise<[string | string[], number, (string | null)[], string[], (string | number)[]] | []>;
   octoQueueExtend(...args: Args): Promise<number[]>;
   /** See ack.lua: one character per item, read with `ackCode`. */
   octoQueueAck(...args: Args): Promise<string>;

@@ -2,7 +2,15 @@ import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/re
 import { type NodeProcess, startNodeProcess, waitUntil } from "@octo/testing";
 import { describe, expect, it } from "vitest";
 import { ADD_LANES, scriptArgs } from "../src/add-sender";
-import { expireLease, inFlightIds, runsScriptFile, useProxy, useRedis } from "./support";
+import {
+  expireLease,
+  inFlightIds,
+  pendingIds,
+  pendingValues,
+  runsScriptFile,
+  useProxy,
+  useRedis,
+} from "./support";
 
 const env = useRedis();
 const workerFixture = new URL("./fixtures/standalone-worker.ts", import.meta.url).pathname;
@@ -228,8 +236,8 @@ describe("add() under a lost reply", () => {
     const cut = loseAddReply("resend-add");
     expect(await queue.add([1, 2, 3])).toEqual({ added: 3, skipped: 0 });
     await cut;
-    expect(await env.redis.lrange("octo:q:{resend-add}:pending", 0, -1)).toHaveLength(3);
-    expect(await env.redis.hlen("octo:q:{resend-add}:items")).toBe(3);
+    expect(await pendingValues(env.redis, "resend-add")).toEqual(["0|0|1", "0|0|2", "0|0|3"]);
+    expect(new Set(await pendingIds(env.redis, "resend-add")).size).toBe(3);
   });
 
   it("writes once and answers each of two adds in flight on the two lanes when the connection is cut", async () => {
@@ -348,14 +356,10 @@ describe("add() calls made in one turn with different options", () => {
       "2/0",
       "1/0",
     ]);
-    const payloads = async (ids: string[]) =>
-      (ids.length ? await env.redis.hmget("octo:q:{mixed}:items", ...ids) : []).map((p) =>
-        Number(String(p).split("|")[2]),
-      );
-    expect(await payloads(await env.redis.lrange("octo:q:{mixed}:pending", 0, -1))).toEqual([
-      1, 2, 3, 6, 7, 8, 9,
-    ]);
-    expect(await payloads(await env.redis.zrange("octo:q:{mixed}:delayed", "0", "-1"))).toEqual([5, 10]);
+    const payload = (value: string | null) => Number(String(value).split("|")[2]);
+    expect((await pendingValues(env.redis, "mixed")).map(payload)).toEqual([1, 2, 3, 6, 7, 8, 9]);
+    const delayed = await env.redis.zrange("octo:q:{mixed}:delayed", "0", "-1");
+    expect((await env.redis.hmget("octo:q:{mixed}:items", ...delayed)).map(payload)).toEqual([5, 10]);
   });
 });
 
@@ -372,8 +376,7 @@ describe("add() order", () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(sent);
-    const ids = await env.redis.lrange("octo:q:{order}:pending", 0, -1);
-    const payloads = await env.redis.hmget("octo:q:{order}:items", ...ids);
+    const payloads = await pendingValues(env.redis, "order");
     expect(payloads.map((p) => Number(JSON.parse(String(p).split("|")[2] as string)))).toEqual(
       Array.from({ length: n }, (_, i) => i),
     );

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, RedisQueue } from "@octo/redis-queue";
 import { waitUntil } from "@octo/testing";
 import { describe, expect, it } from "vitest";
-import { useRedis } from "./support";
+import { pendingIds, setStoredValue, storedValue, useRedis } from "./support";
 
 const env = useRedis();
 
@@ -27,10 +27,9 @@ async function waitsAfterFailure(
   attempt: number,
 ): Promise<[number, number][]> {
   await queue.fill(Array.from({ length: items }, (_, n) => n));
-  const ids = await env.redis.lrange(`octo:q:{${name}}:pending`, 0, -1);
-  for (const id of ids) {
-    const value = (await env.redis.hget(`octo:q:{${name}}:items`, id)) as string;
-    await env.redis.hset(`octo:q:{${name}}:items`, id, value.replace(/^0\|/, `${attempt - 1}|`));
+  for (const id of await pendingIds(env.redis, name)) {
+    const value = (await storedValue(env.redis, name, id)) as string;
+    await setStoredValue(env.redis, name, id, value.replace(/^0\|/, `${attempt - 1}|`));
   }
   const failures = new Map<string, number[]>();
   const stop = new AbortController();

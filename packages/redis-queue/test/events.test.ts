@@ -1,7 +1,7 @@
 import { type QueueEvents, RedisQueue } from "@octo/redis-queue";
 import { recordingLogger } from "@octo/testing";
 import { describe, expect, it } from "vitest";
-import { leaveDeadTake, useRedis } from "./support";
+import { leaveDeadTake, pendingIds, setStoredValue, storedValue, useRedis } from "./support";
 
 const env = useRedis();
 
@@ -35,7 +35,7 @@ describe("queue events", () => {
     const queue = new RedisQueue<string>("ev-fail", env.redis, { retries: 1, timeout: 40 });
     const seen = record(queue, ["item:processed", "item:failed", "item:dead-lettered"]);
     await queue.add("a");
-    const [id] = await env.redis.lrange("octo:q:{ev-fail}:pending", 0, -1);
+    const [id] = await pendingIds(env.redis, "ev-fail");
     await queue.work(
       async () => {
         throw "no luck";
@@ -60,10 +60,10 @@ describe("queue events", () => {
       stop.abort();
     });
     await queue.add("a");
-    const [id] = (await env.redis.lrange("octo:q:{ev-backoff}:pending", 0, -1)) as [string];
+    const [id] = (await pendingIds(env.redis, "ev-backoff")) as [string];
     // Its third attempt: 1000 × 2^2 = 4000 ms, capped at 1500.
-    const value = (await env.redis.hget("octo:q:{ev-backoff}:items", id)) as string;
-    await env.redis.hset("octo:q:{ev-backoff}:items", id, value.replace(/^0\|/, "2|"));
+    const value = (await storedValue(env.redis, "ev-backoff", id)) as string;
+    await setStoredValue(env.redis, "ev-backoff", id, value.replace(/^0\|/, "2|"));
     await queue.work(
       async () => {
         throw new Error("fails");
@@ -90,7 +90,7 @@ describe("queue events", () => {
     });
     const seen = record(queue, ["item:processed", "item:dead-lettered"]);
     await queue.add("garbled");
-    const [id] = await env.redis.lrange("octo:q:{ev-bad}:pending", 0, -1);
+    const [id] = await pendingIds(env.redis, "ev-bad");
     await queue.work(async () => {}, { drainGraceMs: 0 });
     expect(seen).toEqual([
       [
@@ -106,7 +106,7 @@ describe("queue events", () => {
     await queue.add("a");
     // A worker that took the item, said it runs, and died: its lease is due and marked running.
     const k = (name: string) => `octo:q:{ev-stall}:${name}`;
-    const id = (await env.redis.lpop(k("pending"))) as string;
+    const [id] = (await pendingIds(env.redis, "ev-stall")) as [string];
     await leaveDeadTake(env.redis, "ev-stall", "dead-worker.1", [id], true);
     await queue.work(async () => {}, { drainGraceMs: 0 });
     expect(seen).toEqual([

@@ -121,10 +121,15 @@ describe("names", () => {
   it("keeps every key of a queue in one hash tag under its prefix", async () => {
     const queue = new RedisQueue<number>("tagged", env.redis, { prefix: "billing" });
     await queue.fill([1]);
-    expect((await env.redis.keys("*")).sort()).toEqual([
+    await queue.add(2, { key: "two", delay: 60_000 });
+    expect((await env.redis.keys("*")).filter((key) => !key.includes(":added:")).sort()).toEqual([
+      "billing:q:{tagged}:dedup",
+      "billing:q:{tagged}:delayed",
       "billing:q:{tagged}:items",
+      "billing:q:{tagged}:keyof",
       "billing:q:{tagged}:pending",
       "billing:q:{tagged}:seq",
     ]);
+    expect(await env.redis.keys("billing:q:{tagged}:added:*")).toHaveLength(1);
   });
 });

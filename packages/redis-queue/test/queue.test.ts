@@ -1,6 +1,6 @@
 import { InvalidArgumentError, RedisQueue, UnencodableItemError } from "@octo/redis-queue";
 import { describe, expect, it } from "vitest";
-import { useRedis } from "./support";
+import { setStoredValue, useRedis } from "./support";
 
 const env = useRedis();
 
@@ -97,7 +97,7 @@ describe("RedisQueue", () => {
   it("moves undecodable data to the dead letter and goes on", async () => {
     const queue = new RedisQueue<number>("bad", env.redis);
     await queue.fill([1, 2]);
-    await env.redis.hset("octo:q:{bad}:items", "1", "0|0|{not json");
+    await setStoredValue(env.redis, "bad", "1", "0|0|{not json");
     const seen: number[] = [];
     await queue.work(async (n) => void seen.push(n), { drainGraceMs: 50 });
     expect(seen).toEqual([2]);

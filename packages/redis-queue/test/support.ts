@@ -54,9 +54,74 @@ export async function expireLease(redis: Redis, name: string, id: string): Promi
   await redis.zadd(queueKey(name, "takes"), "XX", 1, token);
 }
 
+/** The id of a pending entry: "<id> <stored value>", or "<id>" alone (see take.lua). */
+export const entryId = (entry: string) => entry.split(" ", 1)[0] as string;
+
+/** The ids a take answered (its entries, see take.lua). */
+export function takenIds(entries: string | string[]): string[] {
+  if (entries === "") return [];
+  return (typeof entries === "string" ? entries.split("\0") : entries).map(entryId);
+}
+
+/** The ids in pending, head first. */
+export async function pendingIds(redis: Redis, name: string): Promise<string[]> {
+  return (await redis.lrange(queueKey(name, "pending"), 0, -1)).map(entryId);
+}
+
+/** The stored values ("attempts|first failure|payload") of the items in pending, head first. */
+export async function pendingValues(redis: Redis, name: string): Promise<(string | null)[]> {
+  const values: (string | null)[] = [];
+  for (const entry of await redis.lrange(queueKey(name, "pending"), 0, -1)) {
+    const cut = entry.indexOf(" ");
+    values.push(cut < 0 ? await redis.hget(queueKey(name, "items"), entry) : entry.slice(cut + 1));
+  }
+  return values;
+}
+
+/** The ids and stored values ("attempts|first failure|payload") a take's record holds. */
+export function recordEntries(record: string | null): [string, string | null][] {
+  if (!record) return [];
+  const entries: string[] = record.startsWith("[") ? JSON.parse(record) : record.split("\0");
+  return entries.map((entry) => {
+    const cut = entry.indexOf(" ");
+    return cut < 0 ? [entry, null] : [entry.slice(0, cut), entry.slice(cut + 1)];
+  });
+}
+
 /**
- * Leaves a take of `ids` under `token` whose lease ran out, as a worker that died would have:
- * `running` marks the items as started (their expiry is then a stall).
+ * Item `id`'s stored value wherever it is: in items, in its pending entry, or in the record of
+ * the take that holds it; null when none has it.
+ */
+export async function storedValue(redis: Redis, name: string, id: string): Promise<string | null> {
+  const kept = await redis.hget(queueKey(name, "items"), id);
+  if (kept !== null) return kept;
+  for (const entry of await redis.lrange(queueKey(name, "pending"), 0, -1)) {
+    if (entry.startsWith(`${id} `)) return entry.slice(id.length + 1);
+  }
+  const token = await holder(redis, name, id);
+  if (!token) return null;
+  const found = recordEntries(await redis.hget(queueKey(name, "taken"), token)).find(
+    ([entry]) => entry === id,
+  );
+  return found?.[1] ?? null;
+}
+
+/** Rewrites pending item `id`'s stored value where it is kept: in items, or in its pending entry. */
+export async function setStoredValue(redis: Redis, name: string, id: string, value: string): Promise<void> {
+  if ((await redis.hexists(queueKey(name, "items"), id)) === 1) {
+    await redis.hset(queueKey(name, "items"), id, value);
+    return;
+  }
+  const entries = await redis.lrange(queueKey(name, "pending"), 0, -1);
+  const index = entries.findIndex((entry) => entry.startsWith(`${id} `));
+  if (index < 0) throw new Error(`item ${id} of queue ${name} is not pending`);
+  await redis.lset(queueKey(name, "pending"), index, `${id} ${value}`);
+}
+
+/**
+ * Takes `ids` out of pending and leaves them in a take under `token` whose lease ran out, as a
+ * worker that died would have: `running` marks the items as started (their expiry is then a
+ * stall). The take's record keeps their values, as take.lua's does.
  */
 export async function leaveDeadTake(
   redis: Redis,
@@ -65,9 +130,16 @@ export async function leaveDeadTake(
   ids: string[],
   running: boolean,
 ) {
+  const entries: string[] = [];
+  for (const id of ids) {
+    const value = await storedValue(redis, name, id);
+    await redis.lrem(queueKey(name, "pending"), 1, value === null ? id : `${id} ${value}`);
+    await redis.lrem(queueKey(name, "pending"), 1, id);
+    entries.push(value === null ? id : `${id} ${value}`);
+  }
   const lease = ids.flatMap((id) => [id, running ? `+${token}` : token]);
   await redis.hset(queueKey(name, "lease"), ...lease);
-  await redis.hset(queueKey(name, "taken"), token, ids.join(" "), `${token}#`, ids.length);
+  await redis.hset(queueKey(name, "taken"), token, entries.join("\0"), `${token}#`, ids.length);
   await redis.hincrby(queueKey(name, "taken"), "#", ids.length);
   await redis.zadd(queueKey(name, "takes"), 0, token);
 }
@@ -77,8 +149,8 @@ export async function inFlightIds(redis: Redis, name: string): Promise<string[]>
   const tokens = await redis.zrange(queueKey(name, "takes"), "0", "-1");
   const ids: string[] = [];
   for (const token of tokens) {
-    const taken = ((await redis.hget(queueKey(name, "taken"), token)) ?? "").split(" ").filter(Boolean);
-    for (const id of taken) if ((await holder(redis, name, id)) === token) ids.push(id);
+    const taken = recordEntries(await redis.hget(queueKey(name, "taken"), token));
+    for (const [id] of taken) if ((await holder(redis, name, id)) === token) ids.push(id);
   }
   return ids;
 }

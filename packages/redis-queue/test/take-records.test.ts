@@ -3,7 +3,7 @@ import { RedisQueue } from "@octo/redis-queue";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { expandLuaIncludes } from "../build/lua-includes";
-import { queueKey, useRedis } from "./support";
+import { queueKey, recordEntries, storedValue, takenIds, useRedis } from "./support";
 
 const env = useRedis();
 const clients: Redis[] = [];
@@ -39,6 +39,11 @@ function worker(name: string) {
   return {
     /** Takes up to `n` items under `token`; answers their ids. */
     async take(token: string, n: number, leaseMs = 30_000): Promise<string[]> {
+      const entries = await this.takeEntries(token, n, leaseMs);
+      return entries === undefined ? [] : takenIds(entries);
+    },
+    /** Takes up to `n` items under `token`; answers their entries as take.lua does, if any. */
+    async takeEntries(token: string, n: number, leaseMs = 30_000): Promise<string | string[] | undefined> {
       const answer = (await client.take(
         ...["pending", "takes", "items", "delayed", "lease", "stalls", "dead"].map(k),
         replies,
@@ -52,8 +57,8 @@ function worker(name: string) {
         1,
         60_000,
         "take:0",
-      )) as [string] | [];
-      return answer.length === 0 ? [] : answer[0].split(" ");
+      )) as [string | string[]] | [];
+      return answer[0];
     },
     /** Acks groups of [token, ids]; answers one character per id. */
     ack(...groups: [string, string[]][]): Promise<string> {
@@ -98,12 +103,19 @@ function worker(name: string) {
   };
 }
 
-/** What Redis keeps of live takes: their deadlines, records and the in-flight count. */
+/**
+ * What Redis keeps of live takes: their deadlines, records and the in-flight count; a record is
+ * shown as its ids, separated by spaces.
+ */
 async function records(name: string) {
-  return {
-    takes: await env.redis.zrange(queueKey(name, "takes"), "0", "-1"),
-    taken: await env.redis.hgetall(queueKey(name, "taken")),
-  };
+  const taken = await env.redis.hgetall(queueKey(name, "taken"));
+  for (const [field, value] of Object.entries(taken)) {
+    if (!field.endsWith("#"))
+      taken[field] = recordEntries(value)
+        .map(([id]) => id)
+        .join(" ");
+  }
+  return { takes: await env.redis.zrange(queueKey(name, "takes"), "0", "-1"), taken };
 }
 
 describe("a take's record", () => {
@@ -205,5 +217,43 @@ describe("a take's record", () => {
     // Naming an item under a token that does not hold it renews nothing.
     expect((await w.extend("w1.1", second, 60_000)).slice(1)).toEqual([-1, -1]);
     expect(Number(await env.redis.zscore(queueKey("records-renew", "takes"), "w1.2"))).toBe(before);
+  });
+
+  it("an item taken straight from pending keeps its value through a give-back and a lapse", async () => {
+    const queue = new RedisQueue<number>("records-values", env.redis);
+    await queue.fill([10, 11, 12]);
+    const w = worker("records-values");
+    const entries = ((await w.takeEntries("w1.1", 3)) as string).split("\0");
+    expect(entries.map((entry) => entry.split(" ")[1])).toEqual(["0|0|10", "0|0|11", "0|0|12"]);
+    const [first, second, third] = takenIds(entries) as [string, string, string];
+    // Filled items travel in pending and in their take's record, never in items.
+    expect(await env.redis.exists(queueKey("records-values", "items"))).toBe(0);
+    expect(await storedValue(env.redis, "records-values", second)).toBe("0|0|11");
+    // Given back, an item waits in pending as an id, its value in items.
+    expect(await w.release("w1.1", [first])).toBe(1);
+    expect(await env.redis.lrange(queueKey("records-values", "pending"), 0, -1)).toEqual([first]);
+    expect(await env.redis.hget(queueKey("records-values", "items"), first)).toBe("0|0|10");
+    // A lapse does the same for what the take still held; the next take answers every value.
+    await env.redis.zadd(queueKey("records-values", "takes"), "XX", 1, "w1.1");
+    const again = ((await w.takeEntries("w1.2", 10)) as string).split("\0").sort();
+    expect(again).toEqual([`${first} 0|0|10`, `${second} 0|0|11`, `${third} 0|0|12`].sort());
+    expect(await w.ack(["w1.2", [first, second, third]])).toBe("hhh");
+    // Nothing of the items is left: only the id counter and the worker's replies.
+    expect((await env.redis.keys("*")).sort()).toEqual([
+      queueKey("records-values", "seq"),
+      queueKey("records-values", "worker:w1"),
+    ]);
+  });
+
+  it("keeps an entry whose value holds a NUL byte whole: answered one element per item, recorded as JSON", async () => {
+    const pending = queueKey("records-nul", "pending");
+    await env.redis.rpush(pending, "1 0|0|a\u0000b", "2 0|0|c");
+    const w = worker("records-nul");
+    expect(await w.takeEntries("w1.1", 2)).toEqual(["1 0|0|a\u0000b", "2 0|0|c"]);
+    expect(await env.redis.hget(queueKey("records-nul", "taken"), "w1.1")).toMatch(/^\[/);
+    await env.redis.zadd(queueKey("records-nul", "takes"), "XX", 1, "w1.1");
+    expect(((await w.takeEntries("w1.2", 2)) as string[]).sort()).toEqual(["1 0|0|a\u0000b", "2 0|0|c"]);
+    expect(await env.redis.hget(queueKey("records-nul", "items"), "1")).toBe("0|0|a\u0000b");
+    expect(await w.ack(["w1.2", ["1", "2"]])).toBe("hh");
   });
 });

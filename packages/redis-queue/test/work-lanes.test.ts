@@ -3,7 +3,7 @@ import { RedisQueue } from "@octo/redis-queue";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { expandLuaIncludes } from "../build/lua-includes";
-import { runsScriptFile, useProxy, useRedis } from "./support";
+import { runsScriptFile, takenIds, useProxy, useRedis } from "./support";
 
 const env = useRedis();
 const lossy = useProxy(env);
@@ -54,8 +54,8 @@ describe("a worker's take and ack lanes", () => {
     const client = scriptClient();
     const { take } = keysOf("lanes-take");
     const call = (token: string, lane: string) => client.take(...take, 3, 30_000, token, 0, 1, 60_000, lane);
-    // A take answers its ids as one string, separated by spaces.
-    const idsOf = async (answer: Promise<unknown>) => ((await answer) as [string])[0].split(" ");
+    // A take answers its entries ("<id> <value>") as one string, separated by NUL bytes.
+    const idsOf = async (answer: Promise<unknown>) => takenIds(((await answer) as [string])[0]);
     const first = await idsOf(call("w1.1", "take:0"));
     const second = await idsOf(call("w1.2", "take:1"));
     // ioredis re-sends the first take after a cut that came once the second had run.
@@ -72,7 +72,7 @@ describe("a worker's take and ack lanes", () => {
     const client = scriptClient();
     const { take, ack } = keysOf("lanes-ack");
     const [joined] = (await client.take(...take, 4, 30_000, "w1.1", 0, 1, 60_000, "take:0")) as [string];
-    const [a, b, c, d] = joined.split(" ") as [string, string, string, string];
+    const [a, b, c, d] = takenIds(joined) as [string, string, string, string];
     // Per take: its token, then its ids as one string.
     const first = await client.ack(...ack, "w1:ack:0:1", 60_000, "w1.1", `${a} ${b}`);
     await client.ack(...ack, "w1:ack:1:2", 60_000, "w1.1", `${c} ${d}`);
@@ -90,7 +90,7 @@ describe("a worker's take and ack lanes", () => {
     const oldTake = () => client.take(...take, 2, 30_000, "w1.1", 0, 1, 60_000);
     const [joined] = (await oldTake()) as [string];
     expect(((await oldTake()) as [string])[0]).toBe(joined);
-    const [a, b] = joined.split(" ") as [string, string];
+    const [a, b] = takenIds(joined) as [string, string];
     const oldAck = () => client.ack(...ack, "w1:ack:1", 60_000, "w1.1", `${a} ${b}`);
     expect(await oldAck()).toBe("hh");
     expect(await oldAck()).toBe("hh");

@@ -1,7 +1,7 @@
 import { RedisQueue } from "@octo/redis-queue";
 import { startNodeProcess, waitUntil } from "@octo/testing";
 import { describe, expect, it } from "vitest";
-import { sleep, useRedis } from "./support";
+import { pendingValues, sleep, useRedis } from "./support";
 
 const env = useRedis();
 
@@ -58,8 +58,7 @@ describe("work() lifecycle", () => {
     expect(finished.size + stats.pending).toBe(total);
     // Items taken ahead but never started went back to the head of pending, in their order.
     const unfinished = Array.from({ length: total }, (_, i) => i).filter((i) => !finished.has(i));
-    const queued = await env.redis.lrange("octo:q:{stoppable}:pending", 0, -1);
-    const values = await env.redis.hmget("octo:q:{stoppable}:items", ...queued);
+    const values = await pendingValues(env.redis, "stoppable");
     expect(values.map((v) => Number(v?.split("|")[2]))).toEqual(unfinished);
     expect(values.every((v) => v?.startsWith("0|0|"))).toBe(true);
   });

@@ -10,13 +10,20 @@ local LEASE_HELD, LEASE_LOST, ITEM_MISSING = 1, -1, -2
 -- lease hash as one while anything is in flight, and goes once nothing is (unpin_if_idle).
 local LEASE_PIN = '(pins the hash table encoding while items are in flight)' .. string.rep('.', 24)
 
--- LEASE_HELD when `token` holds the item's lease, ITEM_MISSING when the item is gone (acked or
--- dead-lettered by whoever held it), LEASE_LOST when someone else holds it or nobody does.
+-- LEASE_HELD when `token` holds the item's lease, LEASE_LOST when someone else holds it or nobody
+-- does, ITEM_MISSING when the item is gone (acked or dead-lettered by whoever held it). An item
+-- nobody holds is pending or delayed with its value in items: an item taken straight from pending
+-- keeps its value in its take's record only while a take holds it (takes.lua).
+local function unheld_state(items_key, id, held)
+  if held then return LEASE_LOST end
+  if redis.call('HEXISTS', items_key, id) == 0 then return ITEM_MISSING end
+  return LEASE_LOST
+end
+
 local function lease_state(lease_key, items_key, id, token)
   local held = redis.call('HGET', lease_key, id)
   if held == token or held == '+' .. token then return LEASE_HELD end
-  if redis.call('HEXISTS', items_key, id) == 0 then return ITEM_MISSING end
-  return LEASE_LOST
+  return unheld_state(items_key, id, held)
 end
 
 -- Appends to `states`, `mine` and `counts` the lease states of `ids`, all leased under `token`
@@ -33,10 +40,8 @@ local function add_states(lease_key, items_key, ids, token, states, mine, counts
       m = m + 1
       mine[m] = id
       n = n + 1
-    elseif redis.call('HEXISTS', items_key, id) == 0 then
-      states[s + i] = ITEM_MISSING
     else
-      states[s + i] = LEASE_LOST
+      states[s + i] = unheld_state(items_key, id, h)
     end
   end
   if n > 0 then counts[token] = (counts[token] or 0) + n end
@@ -74,10 +79,8 @@ local function lease_states_of(lease_key, items_key, ids, tokens)
     end
     if h == token or h == plus then
       states[n] = LEASE_HELD
-    elseif redis.call('HEXISTS', items_key, id) == 0 then
-      states[n] = ITEM_MISSING
     else
-      states[n] = LEASE_LOST
+      states[n] = unheld_state(items_key, id, h)
     end
   end
   local mine, counts = once_each(ids, tokens, states)
