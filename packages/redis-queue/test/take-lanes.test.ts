@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TakeLanes } from "../src/take-lanes";
+import { TAKE_LANES, TakeLanes } from "../src/take-lanes";
 
 /** Lanes whose takes settle only when the test says, recording what each was sent with. */
 function lanes() {
@@ -16,21 +16,27 @@ function lanes() {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("take lanes (pure)", () => {
-  it("sends one take at a time until a take comes back full, then a second beside it", async () => {
+  it("sends one take at a time until a take comes back full, then more beside it, one per lane", async () => {
     const { takes, sent } = lanes();
     takes.start(() => 10, 2);
     takes.start(() => 10, 2);
     expect(sent.map((s) => s.lane)).toEqual(["take:0"]);
     takes.answered(true);
-    takes.start(() => 5, 2);
-    takes.start(() => 5, 2);
-    // Both lanes busy: no third.
+    for (let i = 0; i < TAKE_LANES; i++) takes.start(() => 5, 2);
+    // Every lane busy: no more.
     expect(sent.map((s) => [s.lane, s.size])).toEqual([
       ["take:0", 10],
-      ["take:1", 5],
+      ...Array.from({ length: TAKE_LANES - 1 }, (_, i) => [`take:${i + 1}`, 5]),
     ]);
-    expect(takes.requested).toBe(15);
+    expect(takes.requested).toBe(10 + 5 * (TAKE_LANES - 1));
     expect(takes.othersInFlight).toBe(true);
+    // A take that comes back short ends the streaming: no take goes out beside those in flight.
+    takes.answered(false);
+    (sent[0] as { settle: () => void }).settle();
+    await takes.settled();
+    await turn();
+    takes.start(() => 5, 2);
+    expect(sent).toHaveLength(TAKE_LANES);
   });
 
   it("marks running at once only the waiting lanes no take in flight serves", () => {
