@@ -34,8 +34,11 @@ interface Lane {
   busy: boolean;
 }
 
-/** How many script calls one sender keeps in flight at most. */
-export const ADD_LANES = 2;
+/**
+ * How many script calls one sender keeps in flight at most. Ten producers that each wait for
+ * their last add: 92k items/s with four lanes where two gave 66k (both sides half idle).
+ */
+export const ADD_LANES = 4;
 
 /**
  * Sends the adds of one process to one queue over one client. Adds made in one event-loop turn
@@ -84,25 +87,33 @@ export class AddSender {
     });
   }
 
-  /** Shares what waits among the free lanes, evenly by items, each call up to its batch size. */
+  /**
+   * Sends a free lane's share of what waits (evenly by items over the free lanes, up to its batch
+   * size), and the rest at the end of the next turn. Sent in one go, the calls would reach Redis
+   * together and answer together, and their callers would add again together: the lanes would
+   * move in step, the client idle while Redis runs them all and Redis idle while the client
+   * prepares them all. One turn apart, Redis runs one lane's call while the client prepares the
+   * next.
+   */
   private flush(): void {
     const free = this.lanes.filter((lane) => !lane.busy);
-    for (let i = 0; i < free.length && this.waiting.length > 0; i++) {
-      let items = 0;
-      for (const unit of this.waiting) items += unit.count;
-      const limit = Math.min((this.waiting[0] as Unit).batchSize, Math.ceil(items / (free.length - i)));
-      const units: Unit[] = [];
-      let total = 0;
-      while (
-        this.waiting.length > 0 &&
-        (units.length === 0 || total + (this.waiting[0] as Unit).count <= limit)
-      ) {
-        const unit = this.waiting.shift() as Unit;
-        units.push(unit);
-        total += unit.count;
-      }
-      void this.sendOn(free[i] as Lane, units);
+    const lane = free[0];
+    if (lane === undefined || this.waiting.length === 0) return;
+    let items = 0;
+    for (const unit of this.waiting) items += unit.count;
+    const limit = Math.min((this.waiting[0] as Unit).batchSize, Math.ceil(items / free.length));
+    const units: Unit[] = [];
+    let total = 0;
+    while (
+      this.waiting.length > 0 &&
+      (units.length === 0 || total + (this.waiting[0] as Unit).count <= limit)
+    ) {
+      const unit = this.waiting.shift() as Unit;
+      units.push(unit);
+      total += unit.count;
     }
+    void this.sendOn(lane, units);
+    if (this.waiting.length > 0 && free.length > 1) this.queueFlush();
   }
 
   /** Never rejects: the call's outcome goes to the callers whose items it carried. */

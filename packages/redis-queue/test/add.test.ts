@@ -240,11 +240,11 @@ describe("add() under a lost reply", () => {
     expect(new Set(await pendingIds(env.redis, "resend-add")).size).toBe(3);
   });
 
-  it("writes once and answers each of two adds in flight on the two lanes when the connection is cut", async () => {
+  it("writes once and answers each of two adds in flight on two lanes when the connection is cut", async () => {
     const queue = new RedisQueue<number>("resend-lanes", throughProxy());
     await queue.add(0);
     const cut = loseAddReply("resend-lanes");
-    // Made in one turn, the two adds go out at its end on the two lanes, both in flight at the
+    // Made in one turn, the two adds go out on two lanes, one turn apart, both in flight at the
     // cut; ioredis sends both again, and each lane's answer key recognises its own call.
     const [first, second] = await Promise.all([
       queue.add([1, 2]),
@@ -364,9 +364,9 @@ describe("add() calls made in one turn with different options", () => {
 });
 
 describe("add() order", () => {
-  it("puts one process's adds in pending in the order they were made, across both lanes and turns", async () => {
+  it("puts one process's adds in pending in the order they were made, across lanes and turns", async () => {
     const queue = new RedisQueue<number>("order", env.redis, { batchSize: 7 });
-    // Adds made in bursts across event-loop turns, so calls go out on both lanes while others are
+    // Adds made in bursts across event-loop turns, so calls go out on several lanes while others are
     // in flight, in calls of up to 7 items.
     const sent: Promise<unknown>[] = [];
     let n = 0;
@@ -384,7 +384,7 @@ describe("add() order", () => {
 });
 
 describe("add() from producers that each wait for their last add", () => {
-  it("sends the adds of 10 looping producers about 5 to a call on each of the two lanes, not one by one", async () => {
+  it("sends the adds of 10 looping producers a few to a call over the lanes, not one by one", async () => {
     const queue = new RedisQueue<number>("loops", env.redis);
     await queue.add(-1);
     const info = async () => {
@@ -400,9 +400,9 @@ describe("add() from producers that each wait for their last add", () => {
     );
     const calls = (await info()) - before;
     // The callers a call answered add again in the same event-loop turn and go together at its
-    // end: about 5 a call on each lane (200 calls). Sent at once, without waiting for the end of
-    // the turn, most calls would carry one or two.
-    expect(calls).toBeLessThanOrEqual(260);
+    // end, shared among the free lanes: about 3 a call over the four lanes (about 350 calls).
+    // Sent at once, without waiting for the end of the turn, most calls would carry one or two.
+    expect(calls).toBeLessThanOrEqual(450);
     expect(await queue.length()).toBe(1001);
   });
 });
