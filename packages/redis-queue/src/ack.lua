@@ -31,8 +31,9 @@ if #mine > 0 then
     local ids, tokens = grouped_ids(ARGV, 3)
     mine, counts = once_each(ids, tokens, codes)
   end
-  -- Only items given back or retried have a value in items; taken straight from pending, an
-  -- item's value lives in its take's record, which goes with the take.
+  -- An item taken straight from pending has no value in items: it lives in its take's record,
+  -- which goes with the take. Only queues with items delayed, keyed, retried or given back have
+  -- an items hash at all.
   if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HDEL', KEYS[2], unpack(mine)) end
   forget_taken_counts(KEYS[1], KEYS[8], counts)
   free_keys(KEYS[6], KEYS[7], mine)

@@ -1,8 +1,9 @@
 -- Adds items at any time, each to pending or (with a delay) to delayed, skipping each item whose
 -- de-duplication key belongs to a live item. An item due now and without a key goes to pending as
--- one entry, its id and value (see take.lua); any other item's value goes to items. A sender's lane has one call in flight at a time
--- and numbers its calls; the answer of its last call is kept under the lane's key, so a call
--- re-sent after a lost reply writes nothing again and answers what the first run did.
+-- one entry, its id and value (see take.lua); any other item's value goes to items. A sender's
+-- lane has one call in flight at a time and numbers its calls; the answer of its last call is
+-- kept under the lane's key, so a call re-sent after a lost reply writes nothing again and
+-- answers what the first run did.
 -- KEYS[1] seq (string)  KEYS[2] items (hash)  KEYS[3] pending (list)  KEYS[4] delayed (zset)
 -- KEYS[5] dedup (hash key -> id)  KEYS[6] keyof (hash id -> key)
 -- KEYS[7] the lane's last answer (string "<call number>|<answer>")

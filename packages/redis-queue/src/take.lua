@@ -79,10 +79,8 @@ local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10)
 local expired, held = {}, {}
 for _, lapsed_token in ipairs(lapsed) do
   if #expired >= 1000 then break end
-  local entries = taken_entries(KEYS[11], lapsed_token)
-  if #entries > 0 then
-    local ids, values = {}, {}
-    for n, entry in ipairs(entries) do ids[n], values[n] = entry_parts(entry) end
+  local ids, values = taken_items(KEYS[11], lapsed_token)
+  if #ids > 0 then
     local leases = redis.call('HMGET', KEYS[5], unpack(ids))
     local running = '+' .. lapsed_token
     -- The values go into items: an item taken straight from pending had them only in the record.

@@ -65,11 +65,18 @@ local function taken_entries(taken_key, token)
   return entries
 end
 
+-- The ids take `token` recorded and their stored values (nil where missing), in order.
+local function taken_items(taken_key, token)
+  local ids, values = {}, {}
+  for n, entry in ipairs(taken_entries(taken_key, token)) do ids[n], values[n] = entry_parts(entry) end
+  return ids, values
+end
+
 -- The stored value take `token` recorded for `id`, or nil.
 local function taken_value(taken_key, token, id)
-  for _, entry in ipairs(taken_entries(taken_key, token)) do
-    local entry_id, value = entry_parts(entry)
-    if entry_id == id then return value end
+  local ids, values = taken_items(taken_key, token)
+  for n, entry_id in ipairs(ids) do
+    if entry_id == id then return values[n] end
   end
   return nil
 end
@@ -84,10 +91,8 @@ local function keep_taken_values(taken_key, items_key, ids, tokens)
     local values = recorded[token]
     if not values then
       values = {}
-      for _, entry in ipairs(taken_entries(taken_key, token)) do
-        local entry_id, value = entry_parts(entry)
-        if value then values[entry_id] = value end
-      end
+      local taken_ids, taken_values = taken_items(taken_key, token)
+      for i, taken_id in ipairs(taken_ids) do values[taken_id] = taken_values[i] end
       recorded[token] = values
     end
     local value = values[id]
